@@ -1,0 +1,9 @@
+from django.urls import path
+
+from esp import views
+
+app_name = "esp"
+urlpatterns = [
+    path("careers/", views.career_fields, name="career_fields"),
+    path("careers/<slug:slug>/", views.career_field, name="career_field"),
+]

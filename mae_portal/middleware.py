@@ -1,0 +1,71 @@
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+
+from mae_portal.permissions import requires_mfa
+
+_SESSION_STARTED = "mae_session_started"
+
+
+class AbsoluteSessionLifetimeMiddleware:
+    """Ends a signed-in session SESSION_ABSOLUTE_SECONDS after it began, however active (ASVS 7.3.2).
+    The idle limit is SESSION_COOKIE_AGE with SESSION_SAVE_EVERY_REQUEST."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            started = request.session.get(_SESSION_STARTED)
+            now = int(time.time())
+            if started is None:
+                request.session[_SESSION_STARTED] = now
+            elif now - started > settings.SESSION_ABSOLUTE_SECONDS:
+                logout(request)
+                messages.info(request, "Your session ended after 12 hours. Please sign in again.")
+                return redirect(f"{reverse('account_login')}?next={request.path}")
+        return self.get_response(request)
+
+
+class RequireMFAMiddleware:
+    """Sends staff personas to set up two-factor authentication before any other page opens."""
+
+    ALLOWED_PREFIXES = ("/accounts/", "/static/", "/healthz")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            request.user.is_authenticated
+            and not request.path.startswith(self.ALLOWED_PREFIXES)
+            and requires_mfa(request.user)
+        ):
+            from allauth.mfa.utils import is_mfa_enabled
+
+            if not is_mfa_enabled(request.user):
+                messages.warning(
+                    request,
+                    "Your role gives you access to members' records, so two-factor authentication is required. "
+                    "Set it up now to continue.",
+                )
+                return redirect("mfa_activate_totp")
+        return self.get_response(request)
+
+
+class NoStoreForPersonalPagesMiddleware:
+    """Pages seen signed in, and the account pages, are never kept by browsers or proxies (ASVS 14.3.2)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.user.is_authenticated or request.path.startswith("/accounts/"):
+            patch_cache_control(response, no_store=True, no_cache=True, private=True, max_age=0)
+        return response

@@ -1,0 +1,64 @@
+"""Personas as groups, and the predicates every app's rules are built from.
+
+Lists are scoped by explicit queryset functions in each app's access.py, next to the rule that
+checks a single object, so a page never shows a row its detail view would refuse.
+"""
+
+import rules
+from django.conf import settings
+
+
+class Groups:
+    MEMBERSHIP_STAFF = "Membership staff"
+    UNISERV_DIRECTORS = "UniServ directors"
+    REGION_MANAGERS = "Region managers"
+    AWARDS_STAFF = "Awards staff"
+    AWARD_REVIEWERS = "Award reviewers"
+    MENTORING_COORDINATORS = "Mentoring coordinators"
+    LOCAL_LEADERS = "Local leaders"
+
+    ALL = [
+        MEMBERSHIP_STAFF,
+        UNISERV_DIRECTORS,
+        REGION_MANAGERS,
+        AWARDS_STAFF,
+        AWARD_REVIEWERS,
+        MENTORING_COORDINATORS,
+        LOCAL_LEADERS,
+    ]
+
+
+is_admin = rules.is_superuser
+is_membership_staff = rules.is_group_member(Groups.MEMBERSHIP_STAFF) | is_admin
+is_uniserv_director = rules.is_group_member(Groups.UNISERV_DIRECTORS)
+is_region_manager = rules.is_group_member(Groups.REGION_MANAGERS) | is_admin
+is_awards_staff = rules.is_group_member(Groups.AWARDS_STAFF) | is_admin
+is_award_reviewer = rules.is_group_member(Groups.AWARD_REVIEWERS)
+is_mentoring_coordinator = rules.is_group_member(Groups.MENTORING_COORDINATORS) | is_admin
+is_local_leader = rules.is_group_member(Groups.LOCAL_LEADERS)
+
+
+def group_names(user) -> set[str]:
+    if not user.is_authenticated:
+        return set()
+    if not hasattr(user, "_mae_group_names"):
+        user._mae_group_names = set(user.groups.values_list("name", flat=True))
+    return user._mae_group_names
+
+
+def requires_mfa(user) -> bool:
+    """Staff, directors, reviewers and admins must use two-factor authentication."""
+    if not user.is_authenticated:
+        return False
+    return user.is_staff or user.is_superuser or bool(group_names(user) & set(settings.MFA_REQUIRED_GROUPS))
+
+
+def documents_visible_to(user):
+    """A person's own documents; membership staff and admins see every member's."""
+    from mae_portal.models import StoredDocument
+
+    if not user.is_authenticated:
+        return StoredDocument.objects.none()
+    if is_membership_staff(user):
+        return StoredDocument.objects.all()
+    return StoredDocument.objects.filter(owner=user)

@@ -1,0 +1,48 @@
+"""Who may see which member. The list scope and the single-object rule share one definition."""
+
+import rules
+from django.db.models import Q
+
+from mae_portal.permissions import (
+    is_admin,
+    is_local_leader,
+    is_membership_staff,
+    is_region_manager,
+    is_uniserv_director,
+)
+from members.models import Local, Member, UniServRegion
+
+
+def members_visible_to(user):
+    """Staff and region managers: everyone. A director: the members employed in their region's
+    districts. A local leader: the members of the locals they are an officer of. Anyone: themself."""
+    if not user.is_authenticated:
+        return Member.objects.none()
+    if is_membership_staff(user) or is_region_manager(user):
+        return Member.objects.all()
+    scope = Q(user=user)
+    if is_uniserv_director(user):
+        scope |= Q(employer_district__region__in=UniServRegion.objects.filter(directors=user))
+    if is_local_leader(user):
+        scope |= Q(local__in=Local.objects.filter(officers__user=user))
+    return Member.objects.filter(scope)
+
+
+def locals_visible_to(user):
+    if is_membership_staff(user) or is_region_manager(user):
+        return Local.objects.all()
+    scope = Q(officers__user=user) if is_local_leader(user) else Q(pk__in=[])
+    if is_uniserv_director(user):
+        scope |= Q(districts__region__directors=user)
+    return Local.objects.filter(scope).distinct()
+
+
+@rules.predicate
+def can_view_member(user, member):
+    return member is not None and members_visible_to(user).filter(pk=member.pk).exists()
+
+
+can_view_roster = is_membership_staff | is_region_manager | is_uniserv_director | is_local_leader | is_admin
+
+rules.add_perm("members.view_member", can_view_member)
+rules.add_perm("members.view_roster", can_view_roster)

@@ -1,0 +1,16 @@
+from celery import shared_task
+
+from mae_portal.models import StoredDocument
+from members import services
+
+
+@shared_task
+def build_member_record_pdf(document_id: str):
+    try:
+        services.member_record_pdf_build(document_id=document_id)
+    except Exception:
+        # The member sees "could not be prepared" and may ask again; the error goes to the worker log.
+        StoredDocument.objects.filter(pk=document_id, status=StoredDocument.Status.PENDING).update(
+            status=StoredDocument.Status.FAILED
+        )
+        raise

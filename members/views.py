@@ -1,0 +1,131 @@
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from mae_portal.audit import client_ip
+from members import services
+from members.access import locals_visible_to, members_visible_to
+from members.forms import ProfileForm, RosterFilterForm
+
+ROSTER_PAGE_SIZE = 50
+
+
+@login_required
+def profile(request):
+    member = getattr(request.user, "member", None)
+    if member is None:
+        return render(request, "members/no_member.html")
+    form = ProfileForm(request.POST or None, instance=member)
+    if request.method == "POST":
+        if form.is_valid():
+            services.member_update_profile(
+                member=member, actor=request.user, data=form.cleaned_data, ip=client_ip(request)
+            )
+            messages.success(request, "Your profile is saved.")
+            return redirect("members:profile")
+        messages.error(request, "Your profile was not saved. Please correct the fields marked below.")
+    return render(request, "members/profile.html", {"form": form, "member": member})
+
+
+@require_POST
+@login_required
+def request_record_pdf(request):
+    member = getattr(request.user, "member", None)
+    if member is None:
+        raise PermissionDenied
+    services.member_record_pdf_request(member=member, actor=request.user)
+    messages.success(request, "We are preparing a PDF copy of your record. It appears under Documents when ready.")
+    return redirect("dashboard")
+
+
+def _roster(request):
+    if not request.user.has_perm("members.view_roster"):
+        raise PermissionDenied
+    form = RosterFilterForm(request.GET or None, locals_qs=locals_visible_to(request.user))
+    members = members_visible_to(request.user).select_related(
+        "local", "employer_district", "worksite", "career_field"
+    )
+    if form.is_valid():
+        query = form.cleaned_data["q"].strip()
+        if query:
+            match = Q(legal_last_name__icontains=query) | Q(legal_first_name__icontains=query)
+            match |= Q(preferred_name__icontains=query) | Q(email__icontains=query)
+            if query.isdigit():
+                match |= Q(member_number=int(query))
+            members = members.filter(match)
+        if form.cleaned_data["local"]:
+            members = members.filter(local=form.cleaned_data["local"])
+    return form, members
+
+
+@login_required
+def roster(request):
+    form, members = _roster(request)
+    page = Paginator(members, ROSTER_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "members/roster.html", {"form": form, "page": page, "query": query.urlencode()})
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+ROSTER_COLUMNS = [
+    ("Member number", lambda m: m.member_number),
+    ("Last name", lambda m: m.legal_last_name),
+    ("First name", lambda m: m.legal_first_name),
+    ("Preferred name", lambda m: m.preferred_name),
+    ("Email", lambda m: m.email),
+    ("Mobile phone", lambda m: m.mobile_phone),
+    ("Local", lambda m: m.local or ""),
+    ("District", lambda m: m.employer_district or ""),
+    ("Worksite", lambda m: m.worksite.name if m.worksite else ""),
+    ("Job title", lambda m: m.job_title),
+    ("Career field", lambda m: m.career_field or ""),
+    ("Basis", lambda m: m.get_employment_basis_display()),
+]
+
+
+def _csv_safe(value):
+    # A cell starting with = + - @ would run as a formula in a spreadsheet (CSV injection).
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@login_required
+def roster_export(request):
+    form, members = _roster(request)
+    count = members.count()
+    services.roster_export_audit(
+        actor=request.user, count=count, filters={k: v for k, v in request.GET.items()}, ip=client_ip(request)
+    )
+    writer = csv.writer(_Echo())
+
+    def rows():
+        yield writer.writerow([name for name, _ in ROSTER_COLUMNS])
+        for member in members.iterator(chunk_size=500):
+            yield writer.writerow([_csv_safe(get(member)) for _, get in ROSTER_COLUMNS])
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="mae-roster.csv"'
+    return response
+
+
+@login_required
+def member_detail(request, member_number):
+    member = get_object_or_404(
+        members_visible_to(request.user).select_related(
+            "user", "local", "employer_district__region", "worksite", "career_field"
+        ),
+        member_number=member_number,
+    )
+    return render(request, "members/member_detail.html", {"member": member})

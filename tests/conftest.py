@@ -1,0 +1,130 @@
+"""Named personas shared by every app's tests.
+
+Two regions: the director's (region A) and director2's (region B). The member, the leader and the
+leader's local are in region A. Each persona fixture returns a signed-up user with a verified email.
+"""
+
+import os
+from types import SimpleNamespace
+
+import pytest
+from django.core.cache import cache
+
+from mae_portal.permissions import Groups
+from tests.factories import (
+    DistrictFactory,
+    LocalFactory,
+    LocalOfficerFactory,
+    MemberFactory,
+    RegionFactory,
+    UserFactory,
+)
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _isolate(settings, tmp_path):
+    cache.clear()  # allauth's rate limits live in the cache
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture
+def world(db):
+    region_a = RegionFactory(name="North Mississippi")
+    region_b = RegionFactory(name="Delta")
+    district_a = DistrictFactory(name="Tupelo Public School District", region=region_a)
+    district_b = DistrictFactory(name="Greenville Public School District", region=region_b)
+    local_a = LocalFactory(name="Tupelo Association of Educators", districts=[district_a])
+    local_b = LocalFactory(name="Greenville Association of Educators", districts=[district_b])
+    return SimpleNamespace(
+        region_a=region_a, region_b=region_b, district_a=district_a, district_b=district_b,
+        local_a=local_a, local_b=local_b,
+    )
+
+
+def _with_mfa(user):
+    """Staff personas have set up TOTP, as they must before any staff page opens."""
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    TOTP.activate(user, "JBSWY3DPEHPK3PXP")
+    return user
+
+
+@pytest.fixture
+def member(world):
+    user = UserFactory(email="member@example.org", first_name="Tamika", last_name="Shelton")
+    MemberFactory(user=user, legal_first_name="Tamika", legal_last_name="Shelton", email=user.email,
+                  employer_district=world.district_a, local=world.local_a)
+    return user
+
+
+@pytest.fixture
+def leader(world):
+    user = UserFactory(email="leader@example.org", groups=[Groups.LOCAL_LEADERS])
+    MemberFactory(user=user, employer_district=world.district_a, local=world.local_a)
+    LocalOfficerFactory(local=world.local_a, user=user)
+    return user
+
+
+@pytest.fixture
+def director(world):
+    user = _with_mfa(UserFactory(email="director@example.org", groups=[Groups.UNISERV_DIRECTORS]))
+    world.region_a.directors.add(user)
+    return user
+
+
+@pytest.fixture
+def director2(world):
+    user = _with_mfa(UserFactory(email="director2@example.org", groups=[Groups.UNISERV_DIRECTORS]))
+    world.region_b.directors.add(user)
+    return user
+
+
+@pytest.fixture
+def staff(world):
+    return _with_mfa(UserFactory(email="staff@example.org", groups=[Groups.MEMBERSHIP_STAFF], is_staff=True))
+
+
+@pytest.fixture
+def reviewer(world):
+    return _with_mfa(UserFactory(email="reviewer@example.org", groups=[Groups.AWARD_REVIEWERS]))
+
+
+@pytest.fixture
+def awards(world):
+    return _with_mfa(UserFactory(email="awards@example.org", groups=[Groups.AWARDS_STAFF], is_staff=True))
+
+
+@pytest.fixture
+def coordinator(world):
+    return UserFactory(email="coordinator@example.org", groups=[Groups.MENTORING_COORDINATORS])
+
+
+@pytest.fixture
+def admin_user(world):
+    return _with_mfa(UserFactory(email="admin@example.org", is_staff=True, is_superuser=True))
+
+
+@pytest.fixture
+def outsider(world):
+    """Signed up and verified, but not a member and no role."""
+    return UserFactory(email="outsider@example.org")
+
+
+PERSONAS = ["anonymous", "member", "leader", "director", "director2", "staff", "reviewer", "awards",
+            "coordinator", "admin_user", "outsider"]
+
+
+@pytest.fixture
+def as_persona(request, client):
+    """as_persona(name) -> a test client signed in as that persona (anonymous: signed out)."""
+
+    def sign_in(name):
+        if name != "anonymous":
+            client.force_login(request.getfixturevalue(name))
+        return client
+
+    return sign_in
