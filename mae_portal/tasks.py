@@ -16,4 +16,4 @@ def deliver_email(self, delivery_id: int):
         if final:
             raise
         countdown = min(30 * 2**self.request.retries, settings.CELERY_MAX_COUNTDOWN_SECONDS)
-        raise self.retry(exc=exc, countdown=countdown)
+        raise self.retry(exc=exc, countdown=countdown) from exc
