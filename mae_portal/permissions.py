@@ -28,22 +28,31 @@ class Groups:
     ]
 
 
-is_admin = rules.is_superuser
-is_membership_staff = rules.is_group_member(Groups.MEMBERSHIP_STAFF) | is_admin
-is_uniserv_director = rules.is_group_member(Groups.UNISERV_DIRECTORS)
-is_region_manager = rules.is_group_member(Groups.REGION_MANAGERS) | is_admin
-is_awards_staff = rules.is_group_member(Groups.AWARDS_STAFF) | is_admin
-is_award_reviewer = rules.is_group_member(Groups.AWARD_REVIEWERS)
-is_mentoring_coordinator = rules.is_group_member(Groups.MENTORING_COORDINATORS) | is_admin
-is_local_leader = rules.is_group_member(Groups.LOCAL_LEADERS)
-
-
 def group_names(user) -> set[str]:
+    """The user's group names, read once per request and kept on the user object."""
     if not user.is_authenticated:
         return set()
     if not hasattr(user, "_mae_group_names"):
         user._mae_group_names = set(user.groups.values_list("name", flat=True))
     return user._mae_group_names
+
+
+def in_group(name):
+    @rules.predicate(name=f"in_group:{name}")
+    def predicate(user):
+        return name in group_names(user)
+
+    return predicate
+
+
+is_admin = rules.is_superuser
+is_membership_staff = in_group(Groups.MEMBERSHIP_STAFF) | is_admin
+is_uniserv_director = in_group(Groups.UNISERV_DIRECTORS)
+is_region_manager = in_group(Groups.REGION_MANAGERS) | is_admin
+is_awards_staff = in_group(Groups.AWARDS_STAFF) | is_admin
+is_award_reviewer = in_group(Groups.AWARD_REVIEWERS)
+is_mentoring_coordinator = in_group(Groups.MENTORING_COORDINATORS) | is_admin
+is_local_leader = in_group(Groups.LOCAL_LEADERS)
 
 
 def requires_mfa(user) -> bool:
