@@ -64,10 +64,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "mae_portal.middleware.AbsoluteSessionLifetimeMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "mae_portal.middleware.AbsoluteSessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "mae_portal.middleware.RequireMFAMiddleware",
     "mae_portal.middleware.NoStoreForPersonalPagesMiddleware",
@@ -181,7 +181,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "America/Chicago"
 # Longest countdown we schedule (email retries back off up to an hour) must stay below this,
 # or Redis hands the message to a second worker while the first still waits.
-CELERY_MAX_COUNTDOWN_SECONDS = 60 * 60
+CELERY_MAX_COUNTDOWN_SECONDS = env.int("CELERY_MAX_COUNTDOWN_SECONDS", default=60 * 60)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
 CELERY_BEAT_SCHEDULE: dict = {}
 EMAIL_TASK_MAX_RETRIES = 8
