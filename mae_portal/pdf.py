@@ -11,6 +11,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.base import ContentFile
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -34,7 +35,12 @@ class PortalURLFetcher(URLFetcher):
             return super().fetch(url, headers)
         if url.startswith(_STATIC_PREFIX):
             relative = url[len(_STATIC_PREFIX):].split("?")[0].split("#")[0]
-            path = finders.find(relative) if ".." not in Path(relative).parts else None
+            path = None
+            if relative and not relative.startswith("/") and ".." not in Path(relative).parts:
+                try:
+                    path = finders.find(relative)
+                except SuspiciousFileOperation:
+                    path = None
             if path:
                 content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
                 return URLFetcherResponse(url, Path(path).read_bytes(), {"Content-Type": content_type})

@@ -20,8 +20,10 @@ GROUP_MODEL_PERMISSIONS = {
 def sync_group_permissions(**kwargs):
     from django.contrib.auth.models import Group, Permission
 
+    for group_name in Groups.ALL:
+        Group.objects.get_or_create(name=group_name)
     for group_name, models in GROUP_MODEL_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=group_name)
+        group = Group.objects.get(name=group_name)
         wanted = []
         for label, actions in models.items():
             app_label, model = label.split(".")

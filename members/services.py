@@ -47,7 +47,7 @@ def member_record_pdf_build(*, document_id) -> StoredDocument:
     from mae_portal.pdf import store_pdf
 
     with transaction.atomic():
-        document = StoredDocument.objects.select_for_update().select_related("owner__member").get(pk=document_id)
+        document = StoredDocument.objects.select_for_update(of=("self",)).select_related("owner__member").get(pk=document_id)
         if document.status != StoredDocument.Status.PENDING:
             return document
         member = Member.objects.select_related(

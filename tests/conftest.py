@@ -10,7 +10,10 @@ from types import SimpleNamespace
 import pytest
 from django.core.cache import cache
 
+from esp.models import CareerField
+from esp.reference import ensure_career_fields
 from mae_portal.permissions import Groups
+from mae_portal.roles import sync_group_permissions
 from tests.factories import (
     DistrictFactory,
     LocalFactory,
@@ -34,6 +37,9 @@ def _isolate(settings, tmp_path):
 
 @pytest.fixture
 def world(db):
+    # Transactional tests flush the tables, migration-made rows included; put them back.
+    ensure_career_fields(CareerField)
+    sync_group_permissions()
     region_a = RegionFactory(name="North Mississippi")
     region_b = RegionFactory(name="Delta")
     district_a = DistrictFactory(name="Tupelo Public School District", region=region_a)

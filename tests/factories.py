@@ -3,6 +3,7 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 
 from esp.models import CareerField
+from esp.reference import ensure_career_fields
 from members.models import District, Local, LocalOfficer, Member, UniServRegion, User, Worksite
 
 
@@ -27,7 +28,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         if create and extracted:
             from django.contrib.auth.models import Group
 
-            self.groups.add(*Group.objects.filter(name__in=extracted))
+            self.groups.add(*[Group.objects.get_or_create(name=name)[0] for name in extracted])
 
 
 class RegionFactory(factory.django.DjangoModelFactory):
@@ -78,6 +79,13 @@ class LocalOfficerFactory(factory.django.DjangoModelFactory):
     role = LocalOfficer.Role.PRESIDENT
 
 
+def career_field(slug):
+    """A career field by slug, restoring the reference rows if a transactional test flushed them."""
+    if not CareerField.objects.filter(slug=slug).exists():
+        ensure_career_fields(CareerField)
+    return CareerField.objects.get(slug=slug)
+
+
 class MemberFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Member
@@ -89,5 +97,5 @@ class MemberFactory(factory.django.DjangoModelFactory):
     employer_district = factory.SubFactory(DistrictFactory)
     worksite = factory.LazyAttribute(lambda o: WorksiteFactory(district=o.employer_district))
     job_title = "School bus driver"
-    career_field = factory.LazyFunction(lambda: CareerField.objects.get(slug="transportation-services"))
+    career_field = factory.LazyFunction(lambda: career_field("transportation-services"))
     local = factory.LazyAttribute(lambda o: LocalFactory(districts=[o.employer_district]))

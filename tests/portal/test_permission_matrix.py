@@ -108,7 +108,7 @@ def test_matrix_covers_every_portal_url():
 
 
 @pytest.mark.parametrize("persona", ["director", "staff", "reviewer", "awards", "admin_user"])
-def test_staff_personas_without_mfa_are_sent_to_set_it_up(persona, request, client):
+def test_staff_personas_without_mfa_are_sent_to_set_it_up(persona, request, client, world):
     from allauth.mfa.models import Authenticator
 
     user = request.getfixturevalue(persona)
@@ -124,5 +124,5 @@ def test_staff_personas_without_mfa_are_sent_to_set_it_up(persona, request, clie
 
 
 @pytest.mark.parametrize("persona", ["member", "leader", "coordinator", "outsider"])
-def test_other_personas_are_not_forced_into_mfa(persona, as_persona):
+def test_other_personas_are_not_forced_into_mfa(persona, as_persona, world):
     assert as_persona(persona).get("/dashboard/").status_code == 200
