@@ -23,7 +23,7 @@ from tests.conftest import require_or_skip
 from tests.e2e.conftest import CHROMIUM
 from tests.factories import UserFactory
 
-# The live server must see committed rows. conftest.py puts back the migrations' rows afterwards.
+# The live server must see committed rows; the `world`-style fixtures restore reference rows after the flush.
 live_db = pytest.mark.django_db(transaction=True)
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
