@@ -50,6 +50,10 @@ class StoredDocument(models.Model):
 
     class Kind(models.TextChoices):
         MEMBER_RECORD = "member_record", "Copy of my member record"
+        RECEIPT = "receipt", "Receipt"
+        CARD = "card", "Membership card"
+        COVERAGE_LETTER = "coverage_letter", "Liability coverage letter"
+        AUTHORIZATION = "authorization", "Bank draft authorization"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Being prepared"
@@ -62,6 +66,8 @@ class StoredDocument(models.Model):
     title = models.CharField(max_length=200)
     download_name = models.CharField(max_length=100)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    # What the document is of ("term:12", "payment:40"): with kind, makes a retried task produce one document.
+    subject_key = models.CharField(max_length=60, blank=True, default="")
     file = models.FileField(upload_to=document_upload_to, blank=True)
     size = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -71,7 +77,11 @@ class StoredDocument(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["owner", "kind"], condition=models.Q(status="pending"), name="one_pending_document_per_kind"
+                fields=["owner", "kind"], condition=models.Q(status="pending", subject_key=""),
+                name="one_pending_document_per_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "subject_key"], condition=~models.Q(subject_key=""), name="one_document_per_subject"
             ),
         ]
 
