@@ -7,6 +7,7 @@ without SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and MFA_ENCRYPTION_KEY.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -183,7 +184,10 @@ CELERY_TIMEZONE = "America/Chicago"
 # or Redis hands the message to a second worker while the first still waits.
 CELERY_MAX_COUNTDOWN_SECONDS = env.int("CELERY_MAX_COUNTDOWN_SECONDS", default=60 * 60)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    # 5:15 a.m. Central: renewals, installment drafts, renewal notices and lapses for the day.
+    "membership-jobs": {"task": "members.tasks.run_membership_jobs", "schedule": crontab(hour=5, minute=15)},
+}
 EMAIL_TASK_MAX_RETRIES = 8
 
 # --- Files ----------------------------------------------------------------------------------------------------
@@ -268,6 +272,20 @@ MFA_REQUIRED_GROUPS = [
     "Award reviewers",
 ]
 DEMO_PASSWORD = "mae-demo-2026"
+
+# Payments: the built-in sandbox in development and tests; Stripe in production.
+PAYMENT_GATEWAY = env.str("PAYMENT_GATEWAY", default="sandbox" if DEBUG else "stripe")
+if PAYMENT_GATEWAY not in ("sandbox", "stripe"):
+    raise ImproperlyConfigured("PAYMENT_GATEWAY must be 'sandbox' or 'stripe'.")
+if PAYMENT_GATEWAY == "sandbox" and not DEBUG and not env.bool("PAYMENT_SANDBOX_ALLOWED", default=False):
+    raise ImproperlyConfigured("The sandbox gateway accepts test cards; set PAYMENT_GATEWAY=stripe in production.")
+SANDBOX_WEBHOOK_SECRET = env.str("SANDBOX_WEBHOOK_SECRET", default="") or f"sandbox-{SECRET_KEY}"
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+if PAYMENT_GATEWAY == "stripe" and not (STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET):
+    raise ImproperlyConfigured("STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET must be set for the Stripe gateway.")
+# The agreement members sign for bank drafts. Changing it: new text, new version.
+DRAFT_AUTHORIZATION_VERSION = "2026-1"
 
 LOGGING = {
     "version": 1,

@@ -19,5 +19,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("members/", include("members.urls")),
     path("esp/", include("esp.urls")),
+    path("verify/", include("members.urls_public")),  # public card verification (QR code)
     path("admin/", admin.site.urls),
 ]

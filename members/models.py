@@ -435,6 +435,7 @@ class Payment(models.Model):
         ADJUSTMENT = "adjustment", "Adjustment"
 
     class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
         PENDING = "pending", "Pending"
         SUCCEEDED = "succeeded", "Paid"
         FAILED = "failed", "Failed"
@@ -446,6 +447,9 @@ class Payment(models.Model):
     method = models.CharField(max_length=12, choices=Method.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     due_on = models.DateField(null=True, blank=True, help_text="For installments: the draft date.")
+    installment_number = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Set on the term's original schedule (1 for an annual payment); empty for retries, staff entries."
+    )
     gateway = models.CharField(max_length=20, blank=True)
     gateway_reference = models.CharField(max_length=120, blank=True)
     idempotency_key = models.CharField(max_length=120, unique=True)
@@ -497,6 +501,9 @@ class RenewalNotice(models.Model):
         ordering = ["-sent_on"]
         constraints = [models.UniqueConstraint(fields=["term", "rule"], name="one_notice_per_term_and_rule")]
 
+    def __str__(self):
+        return f"Notice {self.rule} for {self.term} on {self.sent_on}"
+
 
 class MemberNote(models.Model):
     """A staff note on a member's record."""
@@ -508,3 +515,6 @@ class MemberNote(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Note by {self.author} on {self.created_at:%Y-%m-%d}"

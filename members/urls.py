@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from members import views
 
@@ -9,4 +9,6 @@ urlpatterns = [
     path("roster/", views.roster, name="roster"),
     path("roster/export.csv", views.roster_export, name="roster_export"),
     path("<int:member_number>/", views.member_detail, name="member_detail"),
+    path("", include("members.urls_membership")),  # join, pay, renew, plans, gateway webhooks
+    path("staff/", include("members.urls_staff")),  # membership staff pages
 ]

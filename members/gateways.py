@@ -1,0 +1,219 @@
+"""Payment gateways behind one interface: the built-in sandbox (development and tests) and Stripe.
+
+A gateway starts a hosted checkout, charges a saved bank account for an installment, and turns a
+signed webhook into a GatewayOutcome. Nothing is marked paid anywhere else: only a verified event
+(or a staff entry) moves a payment to paid.
+"""
+
+import hashlib
+import hmac
+import json
+import time
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.core import signing
+from django.urls import reverse
+
+
+class InvalidWebhook(Exception):
+    """The body or its signature did not check out; the view answers 400."""
+
+
+@dataclass
+class GatewayOutcome:
+    event_id: str
+    event_type: str
+    payment_key: str | None  # Payment.idempotency_key the event is about
+    succeeded: bool | None  # None: an event we record but do not act on
+    reference: str = ""
+    message: str = ""
+    customer: str = ""
+    payment_method: str = ""
+    payment_method_label: str = ""
+    payload: dict = field(default_factory=dict)
+
+
+class SandboxGateway:
+    """A gateway that lives inside the portal. Its checkout page documents the test numbers; it calls
+    back through the same signed-webhook code path as a real gateway.
+
+    Cards: 4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined, 4000 0000 0000 9995 is
+    declined for insufficient funds, 4000 0000 0000 0119 fails with a processing error.
+    Bank accounts (routing 110000000): account 000123456789 succeeds, 000111111116 fails (closed
+    account), 000222222227 fails with insufficient funds, on every later draft as well.
+    """
+
+    name = "sandbox"
+    SIGNATURE_HEADER = "HTTP_X_SANDBOX_SIGNATURE"
+    TOLERANCE_SECONDS = 300
+
+    CARDS = {
+        "4242424242424242": (True, ""),
+        "4000000000000002": (False, "Your card was declined."),
+        "4000000000009995": (False, "Your card was declined for insufficient funds."),
+        "4000000000000119": (False, "The card processor had an error. Please try again."),
+    }
+    ACCOUNTS = {
+        "000123456789": (True, ""),
+        "000111111116": (False, "The bank reports this account is closed."),
+        "000222222227": (False, "The bank returned the draft for insufficient funds."),
+    }
+    ROUTING = "110000000"
+
+    def start_checkout(self, *, payment, plan, success_url: str, cancel_url: str) -> str:
+        token = signing.dumps({"p": payment.idempotency_key, "ok": success_url, "no": cancel_url}, salt="sandbox-checkout")
+        return reverse("members:sandbox_checkout", args=[token])
+
+    @staticmethod
+    def read_checkout_token(token: str) -> dict:
+        return signing.loads(token, salt="sandbox-checkout", max_age=60 * 60 * 24)
+
+    def outcome_for_card(self, number: str) -> tuple[bool, str, str]:
+        digits = "".join(ch for ch in number if ch.isdigit())
+        ok, message = self.CARDS.get(digits, (False, "Use one of the sandbox card numbers listed on this page."))
+        return ok, message, f"Card ending {digits[-4:]}" if digits else ""
+
+    def outcome_for_account(self, routing: str, account: str) -> tuple[bool, str, str]:
+        if routing != self.ROUTING:
+            return False, "The bank could not find that routing number.", ""
+        ok, message = self.ACCOUNTS.get(account, (False, "The bank could not find that account."))
+        return ok, message, f"Checking ending {account[-4:]}"
+
+    def build_event(self, *, payment_key: str, succeeded: bool, message: str, method_label: str, method_token: str) -> dict:
+        return {
+            "id": f"evt_{uuid.uuid4().hex}",
+            "type": "payment.succeeded" if succeeded else "payment.failed",
+            "payment": payment_key,
+            "reference": f"sbx_{uuid.uuid4().hex[:20]}",
+            "message": message,
+            "customer": f"sbx_cus_{hashlib.sha256(payment_key.encode()).hexdigest()[:12]}",
+            "payment_method": method_token,
+            "payment_method_label": method_label,
+        }
+
+    def sign(self, body: bytes, timestamp: int | None = None) -> str:
+        timestamp = int(time.time()) if timestamp is None else timestamp
+        digest = hmac.new(settings.SANDBOX_WEBHOOK_SECRET.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
+        return f"t={timestamp},v1={digest.hexdigest()}"
+
+    def charge_saved_method(self, *, payment, plan) -> dict:
+        """Draft an installment from the saved account; the outcome comes back as a signed event."""
+        account = plan.gateway_payment_method.removeprefix("sbx_acct_")
+        ok, message, label = self.outcome_for_account(self.ROUTING, account)
+        return self.build_event(payment_key=payment.idempotency_key, succeeded=ok, message=message,
+                                method_label=label, method_token=plan.gateway_payment_method)
+
+    def parse_webhook(self, *, body: bytes, meta: dict) -> GatewayOutcome:
+        header = meta.get(self.SIGNATURE_HEADER, "")
+        parts = dict(part.split("=", 1) for part in header.split(",") if "=" in part)
+        try:
+            timestamp = int(parts.get("t", ""))
+        except ValueError as exc:
+            raise InvalidWebhook("missing timestamp") from exc
+        if abs(time.time() - timestamp) > self.TOLERANCE_SECONDS:
+            raise InvalidWebhook("stale signature")
+        expected = self.sign(body, timestamp).split("v1=")[1]
+        if not hmac.compare_digest(expected, parts.get("v1", "")):
+            raise InvalidWebhook("bad signature")
+        try:
+            event = json.loads(body)
+            return GatewayOutcome(
+                event_id=event["id"], event_type=event["type"], payment_key=event.get("payment"),
+                succeeded={"payment.succeeded": True, "payment.failed": False}.get(event["type"]),
+                reference=event.get("reference", ""), message=event.get("message", ""),
+                customer=event.get("customer", ""), payment_method=event.get("payment_method", ""),
+                payment_method_label=event.get("payment_method_label", ""), payload=event,
+            )
+        except (ValueError, KeyError, TypeError) as exc:
+            raise InvalidWebhook("malformed event") from exc
+
+
+class StripeGateway:
+    """Stripe Checkout for cards (mode=payment) and us_bank_account for drafts (saved for later
+    off-session PaymentIntents). Webhooks are verified with the endpoint secret."""
+
+    name = "stripe"
+    SIGNATURE_HEADER = "HTTP_STRIPE_SIGNATURE"
+
+    def _stripe(self):
+        import stripe
+
+        stripe.api_key = settings.STRIPE_SECRET_KEY
+        return stripe
+
+    @staticmethod
+    def _cents(amount: Decimal) -> int:
+        return int((amount * 100).to_integral_value())
+
+    def start_checkout(self, *, payment, plan, success_url: str, cancel_url: str) -> str:
+        stripe = self._stripe()
+        bank = plan is not None and plan.is_installment
+        params = {
+            "mode": "payment",
+            "success_url": success_url,
+            "cancel_url": cancel_url,
+            "client_reference_id": payment.idempotency_key,
+            "customer_email": payment.member.email or None,
+            "payment_method_types": ["us_bank_account"] if bank else ["card"],
+            "line_items": [{
+                "quantity": 1,
+                "price_data": {"currency": "usd", "unit_amount": self._cents(payment.amount),
+                               "product_data": {"name": f"MAE membership dues {payment.term.year_label}"}},
+            }],
+            "metadata": {"payment": payment.idempotency_key},
+            "payment_intent_data": {"metadata": {"payment": payment.idempotency_key}},
+        }
+        if bank:
+            params["customer_creation"] = "always"
+            params["payment_intent_data"]["setup_future_usage"] = "off_session"
+        session = stripe.checkout.Session.create(**params, idempotency_key=f"checkout-{payment.idempotency_key}")
+        return session.url
+
+    def charge_saved_method(self, *, payment, plan) -> dict | None:
+        stripe = self._stripe()
+        stripe.PaymentIntent.create(
+            amount=self._cents(payment.amount), currency="usd", customer=plan.gateway_customer,
+            payment_method=plan.gateway_payment_method, payment_method_types=["us_bank_account"],
+            off_session=True, confirm=True, metadata={"payment": payment.idempotency_key},
+            idempotency_key=f"draft-{payment.idempotency_key}",
+        )
+        return None  # the outcome arrives later by webhook (ACH takes days)
+
+    def parse_webhook(self, *, body: bytes, meta: dict) -> GatewayOutcome:
+        stripe = self._stripe()
+        try:
+            stripe.Webhook.construct_event(body, meta.get(self.SIGNATURE_HEADER, ""), settings.STRIPE_WEBHOOK_SECRET)
+        except (ValueError, stripe.SignatureVerificationError) as exc:
+            raise InvalidWebhook(str(exc)) from exc
+        payload = json.loads(body)
+        obj = payload["data"]["object"]
+        kind = payload["type"]
+        succeeded = {
+            "checkout.session.completed": True if obj.get("payment_status") == "paid" else None,
+            "checkout.session.async_payment_succeeded": True,
+            "checkout.session.async_payment_failed": False,
+            "payment_intent.succeeded": True if obj.get("object") == "payment_intent" and not obj.get("invoice") else None,
+            "payment_intent.payment_failed": False,
+        }.get(kind)
+        error = obj.get("last_payment_error") or {}
+        return GatewayOutcome(
+            event_id=payload["id"], event_type=kind,
+            payment_key=(obj.get("metadata") or {}).get("payment") or obj.get("client_reference_id"),
+            succeeded=succeeded,
+            reference=obj.get("payment_intent") or obj.get("id", ""),
+            message=error.get("message", "") if succeeded is False else "",
+            customer=obj.get("customer") or "",
+            payment_method=obj.get("payment_method") or "",
+            payment_method_label="Bank account" if "us_bank_account" in (obj.get("payment_method_types") or []) else "Card",
+            payload=payload,
+        )
+
+
+GATEWAYS = {"sandbox": SandboxGateway, "stripe": StripeGateway}
+
+
+def get_gateway(name: str | None = None):
+    return GATEWAYS[name or settings.PAYMENT_GATEWAY]()

@@ -1,0 +1,3 @@
+"""Filled by the membership issue's pages."""
+
+urlpatterns: list = []
