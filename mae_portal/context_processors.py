@@ -1,6 +1,6 @@
 from django.urls import reverse
 
-from mae_portal.permissions import Groups, group_names
+from mae_portal.permissions import Groups, group_names, is_membership_staff
 
 
 def navigation(request):
@@ -16,6 +16,8 @@ def navigation(request):
         Groups.MEMBERSHIP_STAFF, Groups.LOCAL_LEADERS, Groups.UNISERV_DIRECTORS, Groups.REGION_MANAGERS,
     }:
         links.append(("Roster", reverse("members:roster")))
+    if is_membership_staff(user):  # the groups were read above and are kept on the user: no query
+        links.append(("Members", reverse("members:staff_member_search")))
     if user.is_superuser:
         links.append(("Audit log", reverse("audit_log")))
     if user.is_staff:

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from mae_portal.models import AuditLog, StoredDocument
 from mae_portal.permissions import documents_visible_to, is_admin
+from members.views_membership import membership_dashboard, membership_documents_expected
 
 
 def home(request):
@@ -20,7 +21,8 @@ def home(request):
 @login_required
 def dashboard(request):
     member = getattr(request.user, "member", None)
-    return render(request, "dashboard.html", {"member": member, **_documents(request.user)})
+    return render(request, "dashboard.html",
+                  {"member": member, **_documents(request.user), **membership_dashboard(request.user)})
 
 
 @login_required
@@ -31,7 +33,8 @@ def documents_panel(request):
 
 def _documents(user):
     documents = list(StoredDocument.objects.filter(owner=user)[:10])
-    return {"documents": documents, "documents_pending": any(d.status == d.Status.PENDING for d in documents)}
+    pending = any(d.status == d.Status.PENDING for d in documents) or membership_documents_expected(user)
+    return {"documents": documents, "documents_pending": pending}
 
 
 @login_required

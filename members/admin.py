@@ -1,8 +1,28 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from mae_portal.admin import AuditedAdmin
-from members.models import District, Local, LocalOfficer, Member, UniServRegion, User, Worksite
+from mae_portal.admin import AuditedAdmin, ReadOnlyAdmin
+from mae_portal.audit import audit_record, client_ip
+from members.models import (
+    District,
+    DraftAuthorization,
+    DuesRate,
+    GatewayEvent,
+    Local,
+    LocalOfficer,
+    Member,
+    MemberNote,
+    MembershipCategory,
+    MembershipTerm,
+    Payment,
+    PaymentPlan,
+    RenewalNotice,
+    RenewalNoticeRule,
+    RenewalPolicy,
+    UniServRegion,
+    User,
+    Worksite,
+)
 
 
 @admin.register(User)
@@ -64,3 +84,121 @@ class MemberAdmin(AuditedAdmin):
     list_select_related = ["local", "career_field"]
     autocomplete_fields = ["user", "employer_district", "worksite", "local"]
     readonly_fields = ["member_number", "created_at", "updated_at"]
+
+
+# --- Membership: categories, dues and notices are edited here or on the staff pages (/members/staff/
+# categories/); terms, payments and plans change only through the staff pages' services, so here they are
+# read-only. -------------------------------------------------------------------------------------------
+
+
+class DuesRateInline(admin.TabularInline):
+    model = DuesRate
+    extra = 0
+    fields = ["effective_from", "local_share", "state_share", "national_share"]
+    can_delete = False  # terms were priced from it; add a new rate instead
+
+
+@admin.register(MembershipCategory)
+class MembershipCategoryAdmin(AuditedAdmin):
+    list_display = ["name", "code", "proration", "allows_installments", "is_active", "sort_order"]
+    list_filter = ["is_active", "proration"]
+    search_fields = ["name", "code"]
+    inlines = [DuesRateInline]
+
+    def save_formset(self, request, form, formset, change):
+        # Rates edited inline land in the audit log like the category itself.
+        super().save_formset(request, form, formset, change)
+        for rate in formset.new_objects:
+            audit_record(actor=request.user, action="admin.added", obj=rate, ip=client_ip(request),
+                         changes={"total": str(rate.total)})
+        for rate, fields in formset.changed_objects:
+            audit_record(actor=request.user, action="admin.changed", obj=rate, ip=client_ip(request),
+                         changes={field: str(getattr(rate, field)) for field in fields})
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["code"] if obj else []
+
+
+@admin.register(DuesRate)
+class DuesRateAdmin(AuditedAdmin):
+    list_display = ["category", "effective_from", "local_share", "state_share", "national_share", "total"]
+    list_filter = ["category"]
+    list_select_related = ["category"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RenewalPolicy)
+class RenewalPolicyAdmin(AuditedAdmin):
+    list_display = ["__str__", "renewal_window_days", "grace_period_days"]
+
+    def has_add_permission(self, request):
+        return not RenewalPolicy.objects.exists()  # one row
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RenewalNoticeRule)
+class RenewalNoticeRuleAdmin(AuditedAdmin):
+    list_display = ["__str__", "category", "offset_days", "is_active"]
+    list_filter = ["is_active", "category"]
+    list_select_related = ["category"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # notices sent refer to it: turn it off instead
+
+
+@admin.register(MembershipTerm)
+class MembershipTermAdmin(ReadOnlyAdmin):
+    list_display = ["member", "category", "year_label", "amount_due", "created_at", "cancelled_at"]
+    list_filter = ["membership_year", "category"]
+    search_fields = ["member__member_number", "member__legal_last_name", "member__email"]
+    list_select_related = ["member", "category"]
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "member", "amount", "method", "status", "due_on", "paid_at"]
+    list_filter = ["status", "method", "gateway"]
+    search_fields = ["member__member_number", "member__legal_last_name", "check_number", "gateway_reference",
+                     "idempotency_key"]
+    list_select_related = ["member"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(PaymentPlan)
+class PaymentPlanAdmin(ReadOnlyAdmin):
+    list_display = ["member", "kind", "status", "auto_renew", "payment_method_label", "created_at"]
+    list_filter = ["kind", "status", "auto_renew"]
+    search_fields = ["member__member_number", "member__legal_last_name"]
+    list_select_related = ["member"]
+    exclude = ["gateway_customer", "gateway_payment_method"]
+
+
+@admin.register(DraftAuthorization)
+class DraftAuthorizationAdmin(ReadOnlyAdmin):
+    list_display = ["member", "typed_name", "signed_at", "text_version", "revoked_at"]
+    search_fields = ["member__member_number", "typed_name"]
+    list_select_related = ["member"]
+
+
+@admin.register(GatewayEvent)
+class GatewayEventAdmin(ReadOnlyAdmin):
+    list_display = ["received_at", "gateway", "event_type", "event_id"]
+    list_filter = ["gateway", "event_type"]
+    search_fields = ["event_id"]
+
+
+@admin.register(RenewalNotice)
+class RenewalNoticeAdmin(ReadOnlyAdmin):
+    list_display = ["sent_on", "term", "rule"]
+    list_select_related = ["term__member", "term__category", "rule__category"]
+
+
+@admin.register(MemberNote)
+class MemberNoteAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "member", "author"]
+    search_fields = ["member__member_number", "member__legal_last_name"]
+    list_select_related = ["member", "author"]

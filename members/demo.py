@@ -1,7 +1,8 @@
 """Demo data: realistic Mississippi districts, worksites, locals, regions, personas and members."""
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -10,7 +11,19 @@ from django.db import transaction
 
 from esp.models import CareerField
 from mae_portal.permissions import Groups
-from members.models import District, Local, LocalOfficer, Member, UniServRegion, User, Worksite
+from members import dues, services
+from members.models import (
+    District,
+    Local,
+    LocalOfficer,
+    Member,
+    MemberNote,
+    Payment,
+    PaymentPlan,
+    UniServRegion,
+    User,
+    Worksite,
+)
 
 REGIONS = [
     (1, "North Mississippi", [
@@ -196,4 +209,167 @@ def load_demo(*, member_count: int = 300, today: date) -> dict:
             nea_id=f"{rng.randint(10**8, 10**9 - 1)}{i:04d}",
         ))
     Member.objects.bulk_create(new_members, batch_size=500)
-    return {"users": list(users), "members_created": len(new_members), "members": Member.objects.count()}
+    _set_pay_schedules(districts)
+    terms_created = _load_memberships(today=today, staff=users["staff@example.org"])
+    return {"users": list(users), "members_created": len(new_members), "members": Member.objects.count(),
+            "terms_created": terms_created}
+
+
+# --- Memberships --------------------------------------------------------------------------------------------------
+#
+# Demo members join and renew through services.membership_join, as members do. Paying is not replayed through
+# the gateway: demo data is not a business event, so the demo marks the payments due so far paid directly, and
+# no receipt, card, welcome email or audit row is made for hundreds of made-up people. The only follow-up
+# membership_join queues is the PDF of a signed draft authorization, which is built for members with an
+# account; demo members have none (the personas pay annually), so those tasks find nothing to do.
+
+CHICAGO = ZoneInfo("America/Chicago")
+
+# District payrolls: most pay on the last business day of the month; these pay more often.
+PAY_SCHEDULES = {
+    "Jackson Public School District": (District.PaySchedule.BIWEEKLY, date(2025, 8, 29)),
+    "DeSoto County Schools": (District.PaySchedule.BIWEEKLY, date(2025, 9, 5)),
+    "Hattiesburg Public School District": (District.PaySchedule.BIWEEKLY, date(2025, 8, 29)),
+    "Harrison County School District": (District.PaySchedule.SEMIMONTHLY, None),
+    "Madison County School District": (District.PaySchedule.SEMIMONTHLY, None),
+    "Rankin County School District": (District.PaySchedule.SEMIMONTHLY, None),
+}
+
+# What a demo member's membership looks like: (share of members, scenario).
+SCENARIOS = [
+    (0.05, "none"),  # in the records (imported), never joined
+    (0.08, "lapsed"),  # last year's term only: in grace for a month after August 31, then lapsed
+    (0.05, "pending"),  # joined in the last days, not paid yet
+    (0.16, "monthly"),  # monthly bank drafts
+    (0.10, "payday"),  # a bank draft on each of their district's paydays
+    (0.56, "annual"),  # paid once by card (a few by check at the office)
+]
+AUTHORIZATION_TEXT = (
+    "I authorize the Mississippi Association of Educators to draft my bank account for my membership dues "
+    "on the dates shown, until I cancel this authorization in the portal or by calling 601-354-4463."
+)
+
+
+def _set_pay_schedules(districts):
+    for name, (schedule, anchor) in PAY_SCHEDULES.items():
+        if name in districts:
+            District.objects.filter(pk=districts[name].pk).update(pay_schedule=schedule, pay_anchor=anchor)
+
+
+def _scenario(rng) -> str:
+    roll, total = rng.random(), 0.0
+    for share, name in SCENARIOS:
+        total += share
+        if roll < total:
+            return name
+    return SCENARIOS[-1][1]
+
+
+def _demo_index(member) -> int:
+    if member.email.endswith("@" + DEMO_MEMBER_DOMAIN):
+        return int(member.email.split("@")[0].rsplit(".", 1)[1])
+    return -1  # the personas
+
+
+def _join(member, category, *, day, plan="annual", renewal_of=None, draft_day=1, key):
+    authorization = None
+    if plan != PaymentPlan.Kind.ANNUAL:
+        authorization = {"typed_name": member.legal_name, "text": AUTHORIZATION_TEXT, "ip": "203.0.113.10",
+                         "user_agent": "Demo data", "signed_at": datetime.combine(day, time(19, 30), CHICAGO)}
+    payment = services.membership_join(
+        member=member, category=category, plan_kind=plan, draft_day=draft_day, authorization=authorization,
+        actor=None, today=day, idempotency_key=f"demo:{member.member_number}:{key}", renewal_of=renewal_of,
+    )
+    return payment.term
+
+
+def _mark_paid_so_far(settle: dict, *, today: date, staff) -> None:
+    """Mark the payments due by today of the terms in `settle` paid (see the note above) and their plans as
+    having a saved card or account, in a few bulk queries. settle: {term pk: (bounced, by_check)}. bounced:
+    the latest draft of an installment plan came back unpaid (within the grace period); by_check: the first
+    payment was a check taken at the office by membership staff."""
+    payments = list(Payment.objects.filter(term_id__in=settle, due_on__lte=today).select_related("term__plan")
+                    .order_by("term_id", "due_on", "pk"))
+    by_term: dict[int, list] = {}
+    for payment in payments:
+        by_term.setdefault(payment.term_id, []).append(payment)
+    plans = {}
+    for term_pk, due in by_term.items():
+        bounced, by_check = settle[term_pk]
+        plan = due[0].term.plan
+        last = due[-1]
+        for number, payment in enumerate(due):
+            if (bounced and plan.is_installment and payment is last and number > 0
+                    and payment.due_on > today - timedelta(days=20)):
+                payment.status, payment.failure_message = Payment.Status.FAILED, "The bank returned the draft for insufficient funds."
+                continue
+            payment.status = Payment.Status.SUCCEEDED
+            payment.paid_at = datetime.combine(payment.due_on, time(9, 0), CHICAGO)
+            payment.gateway_reference = f"demo_{payment.pk}"
+            if by_check and number == 0:
+                payment.method, payment.gateway, payment.recorded_by = Payment.Method.CHECK, "manual", staff
+                payment.check_number, payment.gateway_reference = str(1000 + payment.pk % 9000), ""
+        if by_check:
+            plan.auto_renew = False  # nothing saved to charge next year
+        else:
+            plan.gateway_customer = f"sbx_cus_demo{plan.member_id}"
+            plan.gateway_payment_method = "sbx_acct_000123456789" if plan.is_installment else "sbx_card_demo4242"
+            plan.payment_method_label = "Checking ending 6789" if plan.is_installment else "Card ending 4242"
+        plans[plan.pk] = plan
+    Payment.objects.bulk_update(payments, ["status", "paid_at", "gateway_reference", "failure_message", "method",
+                                           "gateway", "recorded_by", "check_number"], batch_size=500)
+    PaymentPlan.objects.bulk_update(list(plans.values()), ["auto_renew", "gateway_customer", "gateway_payment_method",
+                                                           "payment_method_label"], batch_size=500)
+
+
+def _load_memberships(*, today: date, staff) -> int:
+    """Terms for the personas and the demo members who have none yet (so a second run adds nothing)."""
+    year = dues.membership_year_for(today)
+    this_start, _ = dues.membership_year_bounds(year)
+    last_start, _ = dues.membership_year_bounds(year - 1)
+    renewal_days = (date(year, 8, 1), date(year, 8, 28))  # inside the renewal window, before the year starts
+    candidates = (Member.objects.filter(terms__isnull=True)
+                  .filter(email__endswith="@" + DEMO_MEMBER_DOMAIN) | Member.objects.filter(
+                      terms__isnull=True, user__email__in=["member@example.org", "leader@example.org"]))
+    candidates = sorted(candidates.select_related("career_field", "employer_district").distinct(), key=_demo_index)
+    made, settle = 0, {}
+    for member in candidates:
+        index = _demo_index(member)
+        rng = random.Random(f"mae-demo-membership-{index}")
+        category = services.suggest_category(member)
+        scenario = "annual" if index < 0 else _scenario(rng)
+        if scenario == "none" or category is None:
+            continue
+        days_into_year = (today - this_start).days
+        if scenario == "pending":  # a new member who has not paid yet
+            _join(member, category, day=today - timedelta(days=rng.randint(0, min(10, days_into_year))), key=f"{year}")
+            made += 1
+            continue
+        renewing = index < 0 or scenario == "lapsed" or rng.random() < 0.75
+        last = None
+        if renewing:  # a member last year too
+            joined_last_year = last_start + timedelta(
+                days=2 if index < 0 else rng.randint(0, 40) if rng.random() < 0.8 else rng.randint(60, 240))
+            last = _join(member, category, day=joined_last_year, key=f"{year - 1}")
+            settle[last.pk] = (False, False)
+            made += 1
+        if scenario == "lapsed":
+            continue
+        plan = scenario if category.allows_installments else "annual"
+        if last is not None:  # renewed during the renewal window in August
+            day = date(year, 8, 12) if index < 0 else renewal_days[0] + timedelta(days=rng.randint(0, 27))
+            term = _join(member, category, day=day, plan=plan, renewal_of=last, draft_day=rng.choice([1, 5, 15, 20]),
+                         key=f"{year}")
+        else:  # joined this year
+            day = this_start + timedelta(days=rng.randint(0, max(0, days_into_year - 1)))
+            term = _join(member, category, day=day, plan=plan, draft_day=rng.choice([1, 15, 28]), key=f"{year}")
+        settle[term.pk] = (rng.random() < 0.08, plan == "annual" and index >= 0 and rng.random() < 0.1)
+        made += 1
+        if index >= 0 and rng.random() < 0.04:
+            MemberNote.objects.create(member=member, author=staff, text=rng.choice([
+                "Called to ask about switching to payday drafts; sent the link.",
+                "Returned mail: asked the building rep to confirm the home address.",
+                "Paid at the district meeting; check deposited.",
+            ]))
+    _mark_paid_so_far(settle, today=today, staff=staff)
+    return made

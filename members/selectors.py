@@ -79,3 +79,238 @@ def members_for_staff():
     return Member.objects.select_related("local", "employer_district__region", "career_field", "user").prefetch_related(
         Prefetch("terms", queryset=MembershipTerm.objects.select_related("category").order_by("-membership_year"))
     )
+
+
+# --- staff pages ---------------------------------------------------------------------------------------------
+# Imports kept with the block so blocks appended by others do not collide at the top of the file.
+from django.contrib.contenttypes.models import ContentType  # noqa: E402
+from django.contrib.postgres.fields.ranges import RangeEndsWith, RangeStartsWith  # noqa: E402
+from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity  # noqa: E402
+from django.core.paginator import Paginator  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.db.models import Case, CharField, Exists, F, OuterRef, Subquery, When  # noqa: E402
+from django.db.models.functions import Greatest  # noqa: E402
+from django.db.models.lookups import GreaterThan, GreaterThanOrEqual, LessThanOrEqual  # noqa: E402
+
+from mae_portal.models import AuditLog, StoredDocument  # noqa: E402
+from members.models import District, MemberNote, PaymentPlan  # noqa: E402
+
+MEMBER_STATUSES = [
+    ("active", "Active"), ("grace", "In grace period"), ("lapsed", "Lapsed"), ("pending", "Pending"),
+    ("none", "Never a member"),
+]
+STAFF_SEARCH_MAX_WORDS = 5
+
+
+def _in_good_standing(*, paid, amount_due, required_now):
+    # dues.term_status: paid >= amount_due or (paid > 0 and paid >= required_now)
+    return GreaterThanOrEqual(paid, amount_due) | (GreaterThan(paid, ZERO) & GreaterThanOrEqual(paid, required_now))
+
+
+def term_status_expression(*, start, end_exclusive, cancelled, renewal, amount_due, paid, required_now,
+                           today: date, grace_days: int):
+    """dues.term_status written in SQL, over the expressions given (a term's start, its end + 1 day as stored
+    in the range, whether it is cancelled and a renewal, what is due, paid and required now). It is tested
+    against dues.term_status on a table of cases; change both together."""
+    today_v = Value(today)
+    return Case(
+        When(cancelled, then=Value(dues.TermStatus.CANCELLED.value)),
+        When(_in_good_standing(paid=paid, amount_due=amount_due, required_now=required_now),
+             then=Case(When(LessThanOrEqual(end_exclusive, today_v), then=Value(dues.TermStatus.EXPIRED.value)),
+                       default=Value(dues.TermStatus.ACTIVE.value))),
+        When(GreaterThanOrEqual(start, today_v), then=Value(dues.TermStatus.PENDING.value)),
+        When(GreaterThanOrEqual(start, Value(today - timedelta(days=grace_days))),
+             then=Case(When(renewal, then=Value(dues.TermStatus.GRACE.value)), default=Value(dues.TermStatus.PENDING.value))),
+        default=Value(dues.TermStatus.LAPSED.value),
+        output_field=CharField(),
+    )
+
+
+def terms_with_status(queryset, *, today: date, grace_days: int):
+    """Terms annotated by terms_with_money and with `status_sql`: their status today, computed in SQL."""
+    terms = terms_with_money(queryset, required_by=today - timedelta(days=grace_days))
+    return terms.annotate(status_sql=term_status_expression(
+        start=RangeStartsWith("period"), end_exclusive=RangeEndsWith("period"),
+        cancelled=Q(cancelled_at__date__lte=today), renewal=Q(continues__isnull=False),
+        amount_due=F("amount_due"), paid=F("paid"), required_now=F("required_now"), today=today, grace_days=grace_days,
+    ))
+
+
+def membership_status(terms: list, *, today: date, grace_days: int) -> str:
+    """A member's status this membership year, from their terms (member_terms, with .status):
+
+    - the status of their term of the current membership year (the latest made, if several);
+    - else, their latest earlier term was paid up and ended within the grace period: "grace" (they can still
+      renew without a break);
+    - else, they had a term: "lapsed"; never had one: "none".
+    Cancelled terms do not count. members_with_status computes the same in SQL."""
+    year = dues.membership_year_for(today)
+    live = sorted((t for t in terms if t.cancelled_at is None), key=lambda t: (t.membership_year, t.created_at),
+                  reverse=True)
+    current = [t for t in live if t.membership_year == year]
+    if current:
+        return str(current[0].status)
+    earlier = [t for t in live if t.membership_year < year]
+    if not earlier:
+        return "none"
+    last = earlier[0]
+    if last.status == dues.TermStatus.EXPIRED and today <= last.end + timedelta(days=grace_days):
+        return "grace"
+    return "lapsed"
+
+
+def members_with_status(queryset, *, today: date, grace_days: int):
+    """Members annotated with `membership_status` (see membership_status, of which this is the SQL form) and
+    `latest_category_id` / `latest_category_name` (of their latest term that is not cancelled)."""
+    year = dues.membership_year_for(today)
+    live = MembershipTerm.objects.filter(member=OuterRef("pk"), cancelled_at__isnull=True)
+    # Each subquery sums the term's payments once (terms_with_money) and reads the sums in its CASE.
+    current = terms_with_status(live.filter(membership_year=year), today=today, grace_days=grace_days)
+    current = current.order_by("-created_at").values("status_sql")[:1]
+    earlier = terms_with_money(live.filter(membership_year__lt=year), required_by=today - timedelta(days=grace_days))
+    earlier = earlier.annotate(earlier_status=Case(
+        When(_in_good_standing(paid=F("paid"), amount_due=F("amount_due"), required_now=F("required_now"))
+             & GreaterThan(RangeEndsWith("period"), Value(today - timedelta(days=grace_days))), then=Value("grace")),
+        default=Value("lapsed"), output_field=CharField(),
+    )).order_by("-membership_year", "-created_at").values("earlier_status")[:1]
+    latest = live.order_by("-membership_year", "-created_at")
+    return queryset.annotate(
+        membership_status=Coalesce(Subquery(current), Subquery(earlier), Value("none"), output_field=CharField()),
+        latest_category_id=Subquery(latest.values("category_id")[:1]),
+        latest_category_name=Subquery(latest.values("category__name")[:1]),
+    )
+
+
+def _could_have_status(status: str, live, *, today: date, grace_days: int):
+    """A condition every member with `status` (as members_with_status) meets, cheap to test: what each
+    status needs of the member's terms that are not cancelled (`live`)."""
+    year = dues.membership_year_for(today)
+    since = today - timedelta(days=grace_days)
+    this_year = live.filter(membership_year=year)
+    if status == "none":
+        return ~Exists(live.filter(membership_year__lte=year))
+    if status == "active":
+        return Exists(this_year)
+    if status == "pending":  # pending ends grace_days after the start at the latest
+        return Exists(this_year.filter(period__startswith__gte=since))
+    if status == "grace":  # a renewal started within the grace period, or last year's term ended within it
+        return (Exists(this_year.filter(continues__isnull=False, period__startswith__gte=since))
+                | Exists(live.filter(membership_year__lt=year, period__endswith__gt=since)))
+    return Exists(live.filter(membership_year__lte=year))  # lapsed
+
+
+def member_search(*, query: str = "", status: str = "", category=None, career_field=None, local=None, region=None,
+                  today: date, grace_days: int):
+    """Members for the staff search, best matches first.
+
+    A number is an exact member number or NEA ID. Words are matched, typos and all, by trigram similarity
+    (the GIN trigram indexes on last name, first name and email serve it), by the name of the member's
+    school district, or as an exact NEA ID; every word must match something. Status is as members_with_status."""
+    members = members_with_status(
+        Member.objects.select_related("local", "employer_district__region", "career_field"),
+        today=today, grace_days=grace_days,
+    )
+    text = " ".join(query.split())
+    if text.isdigit():
+        exact = Q(nea_id=text)
+        if len(text) <= 18:
+            exact |= Q(member_number=int(text))
+        members = members.filter(exact).order_by("legal_last_name", "legal_first_name", "member_number")
+    elif text:
+        words = text.split()[:STAFF_SEARCH_MAX_WORDS]
+        score = None
+        for word in words:
+            # Districts are few: find the ones the word names first, so the member filter stays an OR of
+            # index scans.
+            districts = list(District.objects.filter(name__trigram_word_similar=word).values_list("pk", flat=True))
+            # Names are single words: plain similarity (threshold 0.3) forgives a typo ("jonson" is 0.5 from
+            # "Johnson"). An email or a district holds the word among others: word similarity (0.6).
+            match = (Q(legal_last_name__trigram_similar=word) | Q(legal_first_name__trigram_similar=word)
+                     | Q(email__trigram_word_similar=word) | Q(employer_district__in=districts))
+            members = members.filter(match | Q(nea_id=word))
+            word_score = Greatest(TrigramSimilarity("legal_last_name", word), TrigramSimilarity("legal_first_name", word),
+                                  TrigramWordSimilarity(word, "email"))
+            score = word_score if score is None else score + word_score
+        exact_first = Case(When(nea_id=text, then=Value(1)), default=Value(0))
+        members = members.annotate(match_score=score, exact_first=exact_first).order_by(
+            "-exact_first", "-match_score", "legal_last_name", "legal_first_name", "member_number")
+    live = MembershipTerm.objects.filter(member=OuterRef("pk"), cancelled_at__isnull=True)
+    if status:
+        # The status is worked out per member; first keep only the members who can have it at all (a cheap
+        # test on their terms), so a status filter on its own does not work it out for every member.
+        # Both as a filter (PostgreSQL may then start from the few matching terms) and inside a CASE (when it
+        # starts from the members instead, the status is worked out only for those who pass the test).
+        could = _could_have_status(status, live, today=today, grace_days=grace_days)
+        members = members.filter(could).annotate(status_if_possible=Case(
+            When(could, then=F("membership_status")), default=Value(""), output_field=CharField(),
+        )).filter(status_if_possible=status)
+    if category is not None:
+        members = members.filter(Exists(live.filter(category=category)), latest_category_id=category.pk)
+    if career_field is not None:
+        members = members.filter(career_field=career_field)
+    if local is not None:
+        members = members.filter(local=local)
+    if region is not None:
+        members = members.filter(employer_district__region=region)
+    return members
+
+
+def member_search_page(*, page_number, per_page: int = 50, query: str = "", **criteria):
+    """One page (django.core.paginator.Page) of member_search, counted and read in one transaction in which
+    PostgreSQL is told two things its planner gets wrong for this query:
+
+    - JIT compilation off: the per-member status subqueries make the estimated cost high enough for JIT,
+      which then spends over a second compiling a query that runs in a few dozen milliseconds;
+    - for a text search, no sequential scan: the trigram operators are declared as cheap as `=`, so on a
+      large roster the planner prefers computing similarity on every row (10-20 times slower than the GIN
+      trigram indexes)."""
+    members = member_search(query=query, **criteria)
+    text_search = bool(query.strip()) and not query.strip().isdigit()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('jit', 'off', true)"
+                       + (", set_config('enable_seqscan', 'off', true)" if text_search else ""))
+        page = Paginator(members, per_page).get_page(page_number)
+        page.object_list = list(page.object_list)
+    return page
+
+
+def member_payments_for_staff(member: Member) -> list:
+    """The member's payments, newest first, each with `refunded` (the total refunded of it, positive)
+    and `refundable` (what may still be refunded; zero for refunds, adjustments and unpaid rows)."""
+    payments = list(member.payments.select_related("term__category", "recorded_by", "refund_of")
+                    .order_by("-created_at", "-pk"))
+    refunded: dict[int, Decimal] = {}
+    for p in payments:
+        if p.refund_of_id and p.status == Payment.Status.SUCCEEDED:
+            refunded[p.refund_of_id] = refunded.get(p.refund_of_id, Decimal("0")) - p.amount
+    for p in payments:
+        p.refunded = refunded.get(p.pk, Decimal("0"))
+        paid_in = (p.status == Payment.Status.SUCCEEDED and p.amount > 0 and p.method != Payment.Method.ADJUSTMENT)
+        p.refundable = p.amount - p.refunded if paid_in else Decimal("0")
+    return payments
+
+
+def member_plans_for_staff(member: Member):
+    return member.plans.select_related("authorization").order_by("-created_at")
+
+
+def member_documents_for_staff(member: Member):
+    if member.user_id is None:
+        return StoredDocument.objects.none()
+    return StoredDocument.objects.filter(owner_id=member.user_id).order_by("-created_at")
+
+
+def member_notes(member: Member):
+    return member.notes.select_related("author").order_by("-created_at")
+
+
+def member_audit_trail(member: Member, *, terms, payments, plans, notes=(), limit: int = 100):
+    """Audit rows about the member, its terms, payments, plans and notes, newest first. The ids come from
+    rows the page has loaded already, so the query is an OR of lookups on the (content type, object) index."""
+    types = ContentType.objects.get_for_models(Member, MembershipTerm, Payment, PaymentPlan, MemberNote)
+    about = Q(content_type=types[Member], object_id=str(member.pk))
+    for model, rows in ((MembershipTerm, terms), (Payment, payments), (PaymentPlan, plans), (MemberNote, notes)):
+        ids = [str(row.pk) for row in rows]
+        if ids:
+            about |= Q(content_type=types[model], object_id__in=ids)
+    return AuditLog.objects.filter(about).select_related("actor", "content_type").order_by("-created_at", "-id")[:limit]

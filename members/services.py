@@ -246,7 +246,15 @@ def gateway_event_handle(*, gateway: str, outcome) -> str:
 
 
 def payment_succeeded(*, payment: Payment, reference: str, outcome=None) -> None:
-    """Mark a payment paid (idempotent: an out-of-order or repeated success changes nothing)."""
+    """Mark a payment paid (idempotent: an out-of-order or repeated success changes nothing), and keep
+    the payment method the gateway reports, which may come on a later event than the first success
+    (Stripe sends the saved bank account with payment_intent.succeeded, after checkout.session.completed)."""
+    plan = payment.term.plan
+    if outcome is not None and plan is not None and outcome.payment_method:
+        plan.gateway_customer = outcome.customer or plan.gateway_customer
+        plan.gateway_payment_method = outcome.payment_method
+        plan.payment_method_label = outcome.payment_method_label or plan.payment_method_label
+        plan.save(update_fields=["gateway_customer", "gateway_payment_method", "payment_method_label"])
     if payment.status == Payment.Status.SUCCEEDED:
         return
     payment.status = Payment.Status.SUCCEEDED
@@ -254,12 +262,6 @@ def payment_succeeded(*, payment: Payment, reference: str, outcome=None) -> None
     payment.gateway_reference = reference or payment.gateway_reference
     payment.failure_message = ""
     payment.save(update_fields=["status", "paid_at", "gateway_reference", "failure_message"])
-    plan = payment.term.plan
-    if outcome is not None and plan is not None and outcome.payment_method:
-        plan.gateway_customer = outcome.customer or plan.gateway_customer
-        plan.gateway_payment_method = outcome.payment_method
-        plan.payment_method_label = outcome.payment_method_label or plan.payment_method_label
-        plan.save(update_fields=["gateway_customer", "gateway_payment_method", "payment_method_label"])
     audit_record(actor=None, action="payment.succeeded", obj=payment, changes={"amount": str(payment.amount)})
     first_for_term = not payment.term.payments.filter(status=Payment.Status.SUCCEEDED).exclude(pk=payment.pk).exists()
     transaction.on_commit(lambda: _after_payment(payment.pk, first_for_term))
@@ -281,8 +283,11 @@ def payment_failed(*, payment: Payment, message: str) -> None:
     payment.failure_message = message[:300]
     payment.save(update_fields=["status", "failure_message"])
     audit_record(actor=None, action="payment.failed", obj=payment, changes={"message": message[:300]})
-    if payment.method == Payment.Method.BANK_DRAFT and payment.due_on and payment.term.payments.filter(
-        status=Payment.Status.SUCCEEDED).exists():
+    # A failed draft of a running plan (or of an automatic renewal) is told at once; a declined card at
+    # checkout is told on the page.
+    if payment.method == Payment.Method.BANK_DRAFT and payment.due_on and (
+            payment.term.continues_id is not None
+            or payment.term.payments.filter(status=Payment.Status.SUCCEEDED).exists()):
         from members.tasks import send_draft_failed
 
         transaction.on_commit(lambda: send_draft_failed.delay(payment.pk))
@@ -436,3 +441,416 @@ def plan_cancel_drafts(*, plan: PaymentPlan, actor) -> PaymentPlan:
         status=Payment.Status.FAILED, failure_message="Drafts cancelled by the member; pay the rest by card.")
     audit_record(actor=actor, action="plan.drafts_cancelled", obj=plan)
     return plan
+
+
+# --- member flows (join views) ---------------------------------------------------------------------------
+
+JOIN_PROFILE_FIELDS = (
+    "legal_first_name", "legal_middle_name", "legal_last_name", "preferred_name", "mobile_phone",
+    "address_line1", "address_line2", "city", "state", "zip_code", "employer_district", "worksite",
+    "job_title", "career_field", "employment_basis", "hire_date",
+)
+
+
+@transaction.atomic
+def member_create_or_update_for_join(*, user, data: dict, actor, ip: str | None) -> Member:
+    """Create the signed-in user's member record from the join form, or update the one they have.
+
+    The local follows from the employer district (Local.districts); the worksite must be one of the
+    district's. Audited: the fields set on creation, the fields changed on update.
+    """
+    from members.models import Local
+
+    data = {field: data[field] for field in JOIN_PROFILE_FIELDS if field in data}
+    district, worksite = data.get("employer_district"), data.get("worksite")
+    if worksite is not None and (district is None or worksite.district_id != district.pk):
+        raise MembershipError("Choose a worksite of your school district.")
+    data["local"] = Local.objects.filter(districts=district).order_by("name").first() if district else None
+    member = Member.objects.select_for_update().filter(user=user).first()
+    if member is None:
+        member = Member.objects.create(user=user, email=user.email, **data)
+        audit_record(actor=actor, action="member.created_for_join", obj=member,
+                     changes={field: [None, str(value) if value is not None else None] for field, value in data.items()},
+                     ip=ip)
+        return member
+    before = {field: getattr(member, field) for field in data}
+    changes = diff(before, data)
+    if changes:
+        for field in changes:
+            setattr(member, field, data[field])
+        member.save(update_fields=[*changes.keys(), "updated_at"])
+        audit_record(actor=actor, action="member.updated_for_join", obj=member, changes=changes, ip=ip)
+    return member
+
+
+def _active_plan(member: Member) -> PaymentPlan | None:
+    return PaymentPlan.objects.select_for_update().filter(member=member, status=PaymentPlan.Status.ACTIVE).first()
+
+
+def _draft_dates(*, kind: str, draft_day: int, member: Member, start: date, end: date, today: date) -> list[date]:
+    district = member.employer_district
+    dates = dues.installment_dates(
+        frequency="payday" if kind == PaymentPlan.Kind.PAYDAY else "monthly",
+        start=max(start, today) + timedelta(days=1), end=end, day_of_month=draft_day,
+        pay_schedule=district.pay_schedule if district else dues.PaySchedule.MONTHLY_LAST_BUSINESS_DAY,
+        pay_anchor=district.pay_anchor if district else None,
+    )
+    return dates or [max(start, today) + timedelta(days=1)]
+
+
+def _draft_key(term: MembershipTerm, due: date) -> str:
+    key = f"draft:{term.pk}:{due.isoformat()}"
+    taken = set(Payment.objects.filter(idempotency_key__startswith=key).values_list("idempotency_key", flat=True))
+    suffix = 1
+    candidate = key
+    while candidate in taken:
+        suffix += 1
+        candidate = f"{key}:{suffix}"
+    return candidate
+
+
+def _reschedule(*, term: MembershipTerm, plan: PaymentPlan, member: Member, today: date) -> None:
+    """Put the term's drafts not yet made on the plan's dates; the amount left to draft does not change."""
+    scheduled = list(term.payments.select_for_update().filter(status=Payment.Status.SCHEDULED))
+    if not scheduled:
+        return
+    remaining = sum((p.amount for p in scheduled), Decimal("0"))
+    number = max((p.installment_number or 0) for p in term.payments.all())
+    Payment.objects.filter(pk__in=[p.pk for p in scheduled]).delete()
+    dates = _draft_dates(kind=plan.kind, draft_day=plan.draft_day, member=member, start=term.start, end=term.end,
+                         today=today)
+    for due, amount in dues.split_installments(remaining, dates):
+        number += 1
+        Payment.objects.create(
+            member=member, term=term, amount=amount, due_on=due, gateway=plan.gateway, method=Payment.Method.BANK_DRAFT,
+            status=Payment.Status.SCHEDULED, installment_number=number, idempotency_key=_draft_key(term, due),
+        )
+
+
+@transaction.atomic
+def plan_change(*, member: Member, plan_kind: str, draft_day: int = 1, authorization: dict | None = None, actor,
+                today: date, idempotency_key: str) -> Payment | None:
+    """Switch the member's active plan to monthly or per-payday bank drafts.
+
+    Between draft plans: the drafts not yet made, for this year and a renewal already started, move to
+    the new dates (same total); the signed authorization carries over, as its text says. Returns None.
+
+    From an annual card plan: needs a new signed authorization (same shape as membership_join's). The
+    current term's unpaid balance is split into drafts; the first is collected now and returned, to be
+    sent to checkout (which also captures the bank account). A term paid in full has nothing to draft.
+    The same idempotency_key returns the first call's payment.
+    """
+    if plan_kind not in (PaymentPlan.Kind.MONTHLY, PaymentPlan.Kind.PAYDAY):
+        raise MembershipError("Choose monthly drafts or drafts on each payday.")
+    if not 1 <= draft_day <= 28:
+        raise MembershipError("Choose a draft day from 1 to 28.")
+    existing = Payment.objects.filter(idempotency_key=f"{idempotency_key}:first").first()
+    if existing:
+        return existing
+    Member.objects.select_for_update().get(pk=member.pk)
+    plan = _active_plan(member)
+    if plan is None:
+        raise MembershipError("You have no payment plan to change. Join or renew first.")
+    if plan.kind == plan_kind and (plan_kind == PaymentPlan.Kind.PAYDAY or plan.draft_day == draft_day):
+        return None
+    terms = list(member.terms.select_for_update().filter(plan=plan, cancelled_at__isnull=True,
+                                                         period__endswith__gt=today).order_by("period"))
+    if any(not term.category.allows_installments for term in terms):
+        raise MembershipError("Dues of your membership category are paid once a year.")
+
+    def switch(authorization_row):
+        plan.status, plan.cancelled_at = PaymentPlan.Status.CANCELLED, timezone.now()
+        plan.save(update_fields=["status", "cancelled_at"])
+        return PaymentPlan.objects.create(
+            member=member, kind=plan_kind, draft_day=draft_day, authorization=authorization_row,
+            auto_renew=plan.auto_renew if plan.is_installment else True, gateway=plan.gateway,
+            gateway_customer=plan.gateway_customer,
+            gateway_payment_method=plan.gateway_payment_method if plan.is_installment else "",
+            payment_method_label=plan.payment_method_label if plan.is_installment else "",
+        )
+
+    if plan.is_installment:
+        new_plan = switch(plan.authorization)
+        for term in terms:
+            term.plan = new_plan
+            term.save(update_fields=["plan"])
+            _reschedule(term=term, plan=new_plan, member=member, today=today)
+        audit_record(actor=actor, action="plan.changed", obj=new_plan,
+                     changes={"kind": [plan.kind, plan_kind], "draft_day": [plan.draft_day, draft_day]})
+        return None
+
+    current = next((t for t in terms if t.start <= today <= t.end), None)
+    if current is None:
+        raise MembershipError("You have no membership this year to pay by bank draft. Choose drafts when you renew.")
+    payments = list(current.payments.select_for_update())
+    if any(p.status == Payment.Status.PENDING for p in payments):
+        raise MembershipError("A payment for this membership is being processed. Try again once it has cleared.")
+    paid = sum((p.amount for p in payments if p.status == Payment.Status.SUCCEEDED), Decimal("0"))
+    balance = current.amount_due - paid
+    if balance <= 0:
+        raise MembershipError(f"Your {current.year_label} dues are paid in full, so there is nothing to draft this year. "
+                              "You can choose bank drafts when you renew.")
+    if not authorization:
+        raise MembershipError("Bank drafts need your signed authorization.")
+    signed = DraftAuthorization.objects.create(
+        member=member, typed_name=authorization["typed_name"], agreed_text=authorization["text"],
+        text_version=settings.DRAFT_AUTHORIZATION_VERSION, ip_address=authorization.get("ip"),
+        user_agent=authorization.get("user_agent", "")[:300], signed_at=authorization["signed_at"],
+    )
+    new_plan = switch(signed)
+    for term in terms:
+        term.plan = new_plan
+        term.save(update_fields=["plan"])
+    # The unpaid card payment of the old schedule gives way to the drafts (it stays, for late events).
+    superseded = [p.pk for p in payments if p.status in (Payment.Status.FAILED, Payment.Status.SCHEDULED)
+                  and p.installment_number is not None]
+    number = max((p.installment_number or 0) for p in payments)
+    Payment.objects.filter(pk__in=superseded, status=Payment.Status.SCHEDULED).update(
+        status=Payment.Status.FAILED, failure_message="Replaced by bank drafts.")
+    Payment.objects.filter(pk__in=superseded).update(installment_number=None)
+    start = max(current.start, today)
+    dates = _draft_dates(kind=plan_kind, draft_day=draft_day, member=member, start=current.start, end=current.end,
+                         today=today)
+    first = None
+    for index, (due, amount) in enumerate(dues.split_installments(balance, [start, *dates])):
+        number += 1
+        payment = Payment.objects.create(
+            member=member, term=current, amount=amount, due_on=due, gateway=new_plan.gateway,
+            method=Payment.Method.BANK_DRAFT, installment_number=number,
+            status=Payment.Status.PENDING if index == 0 else Payment.Status.SCHEDULED,
+            idempotency_key=f"{idempotency_key}:first" if index == 0 else _draft_key(current, due),
+        )
+        first = first or payment
+    audit_record(actor=actor, action="plan.changed", obj=new_plan,
+                 changes={"kind": [plan.kind, plan_kind], "draft_day": [None, draft_day], "balance": str(balance)})
+    transaction.on_commit(lambda: _enqueue_document("authorization", signed.pk))
+    return first
+
+
+@transaction.atomic
+def plan_payment_method_update_start(*, member: Member, actor, today: date) -> Payment:
+    """Start changing the bank account drafts come from: the next scheduled draft becomes a payment to
+    collect now through checkout, and the account it is paid from is saved for the drafts after it.
+    While one such early draft is waiting for checkout, asking again returns it."""
+    plan = _active_plan(member)
+    if plan is None or not plan.is_installment:
+        raise MembershipError("You have no bank drafts to change the account of.")
+    in_flight = (Payment.objects.select_for_update().filter(term__plan=plan, status=Payment.Status.PENDING)
+                 .order_by("due_on").first())
+    if in_flight is not None:
+        if in_flight.method == Payment.Method.BANK_DRAFT and in_flight.due_on and in_flight.due_on > today:
+            return in_flight
+        raise MembershipError("A payment is being processed. Try again once it has cleared.")
+    draft = (Payment.objects.select_for_update().filter(term__plan=plan, status=Payment.Status.SCHEDULED)
+             .order_by("due_on").first())
+    if draft is None:
+        raise MembershipError("You have no drafts left this year. Your new account can be given when you renew.")
+    draft.status = Payment.Status.PENDING
+    draft.gateway = plan.gateway
+    draft.save(update_fields=["status", "gateway"])
+    audit_record(actor=actor, action="plan.payment_method_update_started", obj=plan,
+                 changes={"payment": draft.pk, "amount": str(draft.amount), "due_on": draft.due_on.isoformat()})
+    return draft
+
+
+@transaction.atomic
+def plan_payment_method_update_abandon(*, member: Member, payment: Payment, actor, today: date) -> Payment:
+    """The member left checkout without giving a new account: the early draft goes back on schedule."""
+    payment = Payment.objects.select_for_update().get(pk=payment.pk, member=member)
+    if (payment.status == Payment.Status.PENDING and payment.method == Payment.Method.BANK_DRAFT
+            and payment.installment_number and payment.due_on and payment.due_on > today):
+        payment.status = Payment.Status.SCHEDULED
+        payment.save(update_fields=["status"])
+        audit_record(actor=actor, action="plan.payment_method_update_abandoned", obj=payment)
+    return payment
+
+
+# --- staff pages ---------------------------------------------------------------------------------------------
+# Imports kept with the block so blocks appended by others do not collide at the top of the file.
+from django.contrib.contenttypes.models import ContentType  # noqa: E402
+
+from mae_portal.models import AuditLog  # noqa: E402
+from members.models import MemberNote, RenewalNoticeRule, RenewalPolicy  # noqa: E402
+
+STAFF_JOIN_METHODS = (Payment.Method.CHECK, Payment.Method.CASH, "online")
+
+
+def _plain_values(data: dict) -> dict:
+    return {key: value if isinstance(value, (bool, int, str)) or value is None else str(value)
+            for key, value in data.items()}
+
+
+@transaction.atomic
+def member_note_add(*, member: Member, text: str, actor, form_token: str) -> MemberNote:
+    """Add a staff note to a member's record, audited. The same form_token (one per form shown) adds
+    one note however often the form is sent: it is kept in the audit row and looked for first."""
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    text = text.strip()
+    if not text:
+        raise MembershipError("Write the note.")
+    done = (AuditLog.objects.filter(content_type=ContentType.objects.get_for_model(Member), object_id=str(member.pk),
+                                    action="member.note_added", changes__form_token=form_token)
+            .values_list("changes", flat=True).first())
+    if done:
+        return MemberNote.objects.get(pk=done["note"])
+    note = MemberNote.objects.create(member=member, author=actor, text=text)
+    audit_record(actor=actor, action="member.note_added", obj=member,
+                 changes={"note": note.pk, "length": len(text), "form_token": form_token})
+    return note
+
+
+def staff_renewable_term(member: Member, *, today: date) -> MembershipTerm | None:
+    """The member's latest live term, if it may be renewed today: its renewal window (or the grace period
+    after it) is open and it has not been renewed yet."""
+    latest = member.terms.filter(cancelled_at__isnull=True).order_by("-membership_year", "-created_at").first()
+    if latest is None or MembershipTerm.objects.filter(continues=latest).exists():
+        return None
+    policy = RenewalPolicy.current()
+    if not dues.is_renewal_window_open(latest.end, policy.renewal_window_days, policy.grace_period_days, today):
+        return None
+    return latest
+
+
+@transaction.atomic
+def membership_join_by_staff(*, member: Member, category: MembershipCategory, renewal_of: MembershipTerm | None,
+                             method: str, check_number: str = "", note: str = "", actor, today: date,
+                             idempotency_key: str) -> Payment:
+    """Staff sign a member up, or renew them, at the office: an annual term through membership_join.
+
+    With a check or cash in hand the term's dues payment is recorded paid at once (receipt, welcome email
+    and card follow, as after any first payment); "online" leaves it pending for the member to pay by card.
+    A plan with no saved card stops renewing automatically (there is nothing to charge).
+    The same idempotency_key makes one term and one payment."""
+    if method not in STAFF_JOIN_METHODS:
+        raise MembershipError("Choose check, cash or online payment by the member.")
+    if method == Payment.Method.CHECK and not check_number.strip():
+        raise MembershipError("Enter the check number.")
+    existing = Payment.objects.filter(idempotency_key=f"{idempotency_key}:first").first()
+    if existing is None and renewal_of is not None:
+        if renewal_of.member_id != member.pk or renewal_of.pk != getattr(
+                staff_renewable_term(member, today=today), "pk", None):
+            raise MembershipError(f"The {renewal_of.year_label} membership cannot be renewed today.")
+    payment = existing or membership_join(
+        member=member, category=category, plan_kind=PaymentPlan.Kind.ANNUAL, authorization=None, actor=actor,
+        today=today, idempotency_key=idempotency_key, renewal_of=renewal_of,
+    )
+    plan = payment.term.plan
+    if plan is not None and plan.auto_renew and not plan.gateway_payment_method:
+        plan_cancel_auto_renew(plan=plan, actor=actor)
+    if method == "online":
+        return payment
+    payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    if payment.status != Payment.Status.PENDING:
+        return payment  # already recorded (a double submit), or paid online meanwhile
+    payment.method, payment.status, payment.gateway = method, Payment.Status.SUCCEEDED, "manual"
+    payment.check_number, payment.note = check_number.strip(), note.strip()[:300]
+    payment.recorded_by, payment.paid_at = actor, timezone.now()
+    payment.save(update_fields=["method", "status", "gateway", "check_number", "note", "recorded_by", "paid_at"])
+    audit_record(actor=actor, action="payment.recorded", obj=payment,
+                 changes={"amount": str(payment.amount), "method": method, "note": payment.note,
+                          "check_number": payment.check_number})
+    transaction.on_commit(lambda: _after_payment(payment.pk, True))
+    return payment
+
+
+def term_category_change_quote(*, term: MembershipTerm, category: MembershipCategory) -> dues.Shares:
+    """The dues term_change_category would set: the category's rate on the term's own start date, prorated
+    unless the term is a renewal. For the confirmation page; the service computes it again when it runs."""
+    rate = rate_on(category, term.start)
+    full = dues.Shares(rate.local_share, rate.state_share, rate.national_share)
+    return dues.dues_for(full, category.proration, term.start, renewal=term.continues_id is not None)
+
+
+@transaction.atomic
+def category_create(*, data: dict, first_rate: dict, actor) -> MembershipCategory:
+    """A new membership category with its first dues rate. data: MembershipCategory fields;
+    first_rate: effective_from, local_share, state_share, national_share."""
+    if MembershipCategory.objects.filter(code=data["code"]).exists() or MembershipCategory.objects.filter(
+            name__iexact=data["name"]).exists():
+        raise MembershipError("A category with that code or name exists already.")
+    category = MembershipCategory.objects.create(**data)
+    rate = dues_rate_add(category=category, actor=actor, audited=False, **first_rate)
+    audit_record(actor=actor, action="category.created", obj=category,
+                 changes={**_plain_values(data), "rate": _rate_summary(rate)})
+    return category
+
+
+@transaction.atomic
+def category_update(*, category: MembershipCategory, data: dict, actor) -> MembershipCategory:
+    category = MembershipCategory.objects.select_for_update().get(pk=category.pk)
+    if MembershipCategory.objects.filter(name__iexact=data.get("name", category.name)).exclude(pk=category.pk).exists():
+        raise MembershipError("Another category has that name.")
+    before = {field: getattr(category, field) for field in data}
+    changes = diff(before, data)
+    if changes:
+        for field in changes:
+            setattr(category, field, data[field])
+        category.save(update_fields=list(changes))
+        audit_record(actor=actor, action="category.updated", obj=category, changes=changes)
+    return category
+
+
+def _rate_summary(rate: DuesRate) -> dict:
+    return {"effective_from": rate.effective_from.isoformat(), "local": str(rate.local_share),
+            "state": str(rate.state_share), "national": str(rate.national_share), "total": str(rate.total)}
+
+
+@transaction.atomic
+def dues_rate_add(*, category: MembershipCategory, effective_from: date, local_share: Decimal, state_share: Decimal,
+                  national_share: Decimal, actor, audited: bool = True) -> DuesRate:
+    """A category's dues from a date on. Terms already made keep the dues they were made with."""
+    local_share, state_share, national_share = (Decimal(value).quantize(dues.CENT)
+                                                for value in (local_share, state_share, national_share))
+    if min(local_share, state_share, national_share) < 0:
+        raise MembershipError("Shares cannot be negative.")
+    if category.rates.filter(effective_from=effective_from).exists():
+        raise MembershipError(f"{category} already has a rate from {effective_from:%B %-d, %Y}.")
+    try:
+        with transaction.atomic():
+            rate = DuesRate.objects.create(category=category, effective_from=effective_from, local_share=local_share,
+                                           state_share=state_share, national_share=national_share)
+    except IntegrityError as error:
+        raise MembershipError(f"{category} already has a rate from {effective_from:%B %-d, %Y}.") from error
+    if audited:
+        audit_record(actor=actor, action="dues_rate.added", obj=rate, changes=_rate_summary(rate))
+    return rate
+
+
+@transaction.atomic
+def renewal_policy_update(*, renewal_window_days: int, grace_period_days: int, actor) -> RenewalPolicy:
+    RenewalPolicy.current()
+    policy = RenewalPolicy.objects.select_for_update().get(pk=1)
+    data = {"renewal_window_days": renewal_window_days, "grace_period_days": grace_period_days}
+    changes = diff({field: getattr(policy, field) for field in data}, data)
+    if changes:
+        for field in changes:
+            setattr(policy, field, data[field])
+        policy.save(update_fields=list(changes))
+        audit_record(actor=actor, action="renewal_policy.updated", obj=policy, changes=changes)
+    return policy
+
+
+@transaction.atomic
+def notice_rule_add(*, category: MembershipCategory | None, offset_days: int, actor) -> RenewalNoticeRule:
+    """A renewal notice sent offset_days from the end of a term (negative: before), for one category or all."""
+    if RenewalNoticeRule.objects.filter(category=category, offset_days=offset_days).exists():
+        raise MembershipError("That notice exists already; turn it back on if it is off.")
+    try:
+        with transaction.atomic():
+            rule = RenewalNoticeRule.objects.create(category=category, offset_days=offset_days)
+    except IntegrityError as error:
+        raise MembershipError("That notice exists already.") from error
+    audit_record(actor=actor, action="notice_rule.added", obj=rule,
+                 changes={"category": category.code if category else None, "offset_days": offset_days})
+    return rule
+
+
+@transaction.atomic
+def notice_rule_set_active(*, rule: RenewalNoticeRule, is_active: bool, actor) -> RenewalNoticeRule:
+    """Turn a renewal notice on or off. Rules are not deleted: the notices already sent refer to them."""
+    rule = RenewalNoticeRule.objects.select_for_update().get(pk=rule.pk)
+    if rule.is_active != is_active:
+        rule.is_active = is_active
+        rule.save(update_fields=["is_active"])
+        audit_record(actor=actor, action="notice_rule.updated", obj=rule, changes={"is_active": [not is_active, is_active]})
+    return rule

@@ -152,3 +152,22 @@ def test_staff_check_payment_refund_and_category_change(member, staff, esp_full_
     part_time = MembershipCategory.objects.get(code="esp-part-time")
     term = services.term_change_category(term=term, category=part_time, actor=staff)
     assert term.amount_due == Decimal("154.00")  # 168 x 11/12
+
+
+def test_a_later_event_can_still_save_the_payment_method(member, esp_full_time, django_capture_on_commit_callbacks):
+    """Stripe: checkout.session.completed (paid, no payment method), then payment_intent.succeeded (with it)."""
+    from members.gateways import GatewayOutcome
+
+    record = member.member
+    payment = services.membership_join(member=record, category=esp_full_time, plan_kind="annual", authorization=None,
+                                       actor=member, today=JOIN_DAY, idempotency_key="form-7")
+    with django_capture_on_commit_callbacks(execute=False):
+        services.gateway_event_handle(gateway="stripe", outcome=GatewayOutcome(
+            event_id="evt_a", event_type="checkout.session.completed", payment_key=payment.idempotency_key,
+            succeeded=True, reference="pi_1"))
+        services.gateway_event_handle(gateway="stripe", outcome=GatewayOutcome(
+            event_id="evt_b", event_type="payment_intent.succeeded", payment_key=payment.idempotency_key,
+            succeeded=True, reference="pi_1", customer="cus_1", payment_method="pm_1", payment_method_label="Card"))
+    plan = PaymentPlan.objects.get(member=record)
+    assert (plan.gateway_customer, plan.gateway_payment_method) == ("cus_1", "pm_1")
+    assert Payment.objects.get(pk=payment.pk).status == "succeeded"

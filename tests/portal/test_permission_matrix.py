@@ -47,6 +47,7 @@ MATRIX = [
     ("/esp/careers/", everyone(200)),
     ("/esp/careers/transportation-services/", everyone(200)),
     ("/esp/careers/teaching/", everyone(404)),  # not an ESP field
+    ("/verify/00000000-0000-4000-8000-000000000000/", everyone(404)),  # a real card's token: tests/members/test_verify.py
     ("/dashboard/", signed_in(200)),
     ("/documents/panel/", signed_in(200)),
     ("/members/profile/", signed_in(200)),
@@ -94,8 +95,12 @@ def test_matrix_covers_every_portal_url():
     names = {
         "home", "dashboard", "documents_panel", "document_download", "audit_log", "healthz",
         "members:profile", "members:request_record_pdf", "members:roster", "members:roster_export",
-        "members:member_detail", "esp:career_fields", "esp:career_field",
+        "members:member_detail", "esp:career_fields", "esp:career_field", "verify_card",
     }
+    # Membership and staff pages have matrices of their own, each with its own coverage check.
+    from members import urls_membership, urls_staff
+
+    names |= {f"members:{p.name}" for p in [*urls_membership.urlpatterns, *urls_staff.urlpatterns]}
     resolver = get_resolver()
     portal_names = {name for name in resolver.reverse_dict.keys() if isinstance(name, str)}
     for namespace in ("members", "esp"):

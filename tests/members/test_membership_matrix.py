@@ -1,0 +1,111 @@
+"""Every membership URL a member uses x every persona -> the status that persona must get.
+
+The member persona has joined (monthly drafts, first payment waiting at checkout). The leader persona has
+a member record but no membership yet. Another member (no persona) has a payment of their own: its page
+and checkout answer 404 to everyone else. Signed-out visitors are sent to sign in (302).
+"""
+
+import re
+
+import pytest
+from django.utils import timezone
+
+from members import services, views_membership
+from members.gateways import SandboxGateway
+from members.models import MembershipCategory
+from tests.conftest import PERSONAS
+from tests.factories import MemberFactory, UserFactory
+
+SIGNED_IN = [p for p in PERSONAS if p != "anonymous"]
+
+
+def statuses(default, anonymous=302, **overrides):
+    return {"anonymous": anonymous, **{p: default for p in SIGNED_IN}, **overrides}
+
+
+def own_only(ok=200, anonymous=302):
+    """Only the member persona reaches their own object; everyone else may not know it exists."""
+    return statuses(404, anonymous=anonymous, member=ok)
+
+
+@pytest.fixture
+def objects(world, member, leader, monkeypatch):
+    monkeypatch.setattr(services, "_enqueue_document", lambda kind, pk: None)
+    day = views_membership.today()
+    category = MembershipCategory.objects.get(code="esp-full-time")
+    signature = {"typed_name": "Tamika Shelton", "text": "I authorize...", "ip": None, "user_agent": "",
+                 "signed_at": timezone.now()}
+    own = services.membership_join(member=member.member, category=category, plan_kind="monthly", draft_day=5,
+                                   authorization=signature, actor=member, today=day, idempotency_key="matrix-own")
+    someone = MemberFactory(user=UserFactory(), employer_district=world.district_b, local=world.local_b)
+    other = services.membership_join(member=someone, category=category, plan_kind="annual", authorization=None,
+                                     actor=someone.user, today=day, idempotency_key="matrix-other")
+
+    def token(payment):
+        return SandboxGateway().start_checkout(payment=payment, plan=None, success_url="/", cancel_url="/").split("/")[-2]
+
+    return {"own": own.pk, "other": other.pk, "own_token": token(own), "other_token": token(other)}
+
+
+JOIN_PLAN = "/members/join/plan/?category=esp-full-time"
+JOIN_AUTHORIZE = "/members/join/authorize/?category=esp-full-time&plan=monthly&draft_day=5"
+
+MATRIX = [
+    # The member persona has joined this year: the join steps send them to their dashboard. People with no
+    # member record start at step 1; later steps send them back to it.
+    ("get", "/members/join/", statuses(200, member=302)),
+    ("get", "/members/join/worksites/?employer_district=x", statuses(200)),
+    ("get", "/members/join/category/", statuses(302, leader=200)),
+    ("get", JOIN_PLAN, statuses(302, leader=200)),
+    ("get", JOIN_AUTHORIZE, statuses(302, leader=200)),
+    # Renewal: the member's year is not in its renewal window yet (a page says when it opens).
+    ("get", "/members/renew/", statuses(302, member=200)),
+    ("get", "/members/renew/authorize/?category=esp-full-time&plan=monthly&draft_day=5", statuses(302)),
+    ("get", "/members/payments/{own}/", own_only()),
+    ("get", "/members/payments/{own}/status/", own_only()),
+    ("get", "/members/payments/{other}/", statuses(404)),
+    ("get", "/members/payments/{other}/status/", statuses(404)),
+    ("get", "/members/payments/checkout/sandbox/{own_token}/", own_only()),
+    ("get", "/members/payments/checkout/sandbox/{other_token}/", statuses(404)),
+    ("get", "/members/payments/checkout/sandbox/not-a-token/", statuses(404)),
+    ("post", "/members/payments/checkout/sandbox/{other_token}/", statuses(404)),
+    ("get", "/members/payments/{own}/retry/", statuses(405, anonymous=405)),
+    ("post", "/members/payments/{own}/retry/", own_only(ok=302)),
+    ("post", "/members/payments/{other}/retry/", statuses(404)),
+    ("post", "/members/payments/{own}/checkout/", own_only(ok=302)),
+    ("post", "/members/payments/{other}/checkout/", statuses(404)),
+    ("post", "/members/payments/{own}/keep-account/", own_only(ok=302)),
+    ("post", "/members/payments/{other}/keep-account/", statuses(404)),
+    # Webhooks: no session, no CSRF; an unsigned body is refused whoever sends it.
+    ("post", "/members/payments/webhooks/sandbox/", statuses(400, anonymous=400)),
+    ("post", "/members/payments/webhooks/stripe/", statuses(400, anonymous=400)),
+    ("post", "/members/payments/webhooks/other/", statuses(404, anonymous=404)),
+    ("get", "/members/payments/webhooks/sandbox/", statuses(405, anonymous=405)),
+    # Plans: only someone with an active plan has these pages; the member's is monthly drafts.
+    ("get", "/members/plan/change/", own_only()),
+    ("get", "/members/plan/change/authorize/?plan=monthly&draft_day=5", statuses(404)),
+    ("get", "/members/plan/automatic-renewal/cancel/", own_only()),
+    ("get", "/members/plan/drafts/stop/", own_only()),
+    ("get", "/members/plan/payment-method/", own_only()),
+    ("post", "/members/plan/automatic-renewal/cancel/", own_only(ok=302)),
+    ("post", "/members/plan/payment-method/", own_only(ok=302)),
+    ("post", "/members/plan/drafts/stop/", own_only(ok=302)),
+]
+
+CASES = [(method, url, persona, expected[persona]) for method, url, expected in MATRIX for persona in PERSONAS]
+
+
+def test_matrix_covers_every_membership_url():
+    from members.urls_membership import urlpatterns
+
+    covered = {re.sub(r"\{\w+\}", "1", url.split("?")[0]) for _, url, _ in MATRIX}
+    for pattern in urlpatterns:
+        route = "/members/" + re.sub(r"<[^>]+>", "[^/]+", str(pattern.pattern))
+        assert any(re.fullmatch(route, url) for url in covered), f"{route} is not in the matrix"
+
+
+@pytest.mark.parametrize("method, url, persona, expected", CASES, ids=[f"{m} {u} {p}" for m, u, p, _ in CASES])
+def test_membership_url_by_persona(as_persona, objects, method, url, persona, expected):
+    client = as_persona(persona)
+    response = getattr(client, method)(url.format(**objects))
+    assert response.status_code == expected, f"{method.upper()} {url} as {persona}"

@@ -1,0 +1,135 @@
+"""Every membership staff URL x every persona -> the status that persona must get.
+
+The whole /members/staff/ area is for membership staff and admins. Everyone else gets 403 on every page
+of it, whatever the object: a director asking for /members/staff/members/<n>/ of a member in their own
+region still gets 403, and an unknown number gets the same 403, so the answer says nothing about which
+members exist. Staff, who may know every member, get 404 for objects that do not exist or do not belong
+together (a term of another member). Signed-out visitors are sent to sign in (302).
+"""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import resolve
+from django.utils import timezone
+
+from members import services
+from members.models import MembershipCategory, MembershipTerm, Payment, RenewalNoticeRule
+from members.urls_staff import urlpatterns
+from tests.conftest import PERSONAS
+from tests.factories import MemberFactory
+
+SIGNED_IN = [p for p in PERSONAS if p != "anonymous"]
+STAFF = {"staff", "admin_user"}
+
+
+def staff_only(ok=200, staff_missing=None):
+    """ok for staff and admins, 403 for every other signed-in persona, 302 for anonymous.
+    staff_missing: the status staff get when the object does not exist (404)."""
+    status = staff_missing or ok
+    return {"anonymous": 302, **{p: (status if p in STAFF else 403) for p in SIGNED_IN}}
+
+
+@pytest.fixture
+def objects(world, member, staff):
+    """The member persona's record with a paid term, and a region-B member with no membership."""
+    record = member.member
+    category = MembershipCategory.objects.get(code="esp-full-time")
+    first = services.membership_join(member=record, category=category, plan_kind="annual", authorization=None,
+                                     actor=member, today=timezone.localdate(), idempotency_key="matrix-join")
+    check = services.payment_record(term=first.term, amount=first.amount, method="check", check_number="101",
+                                    actor=staff, idempotency_key="matrix-check")
+    other = MemberFactory(employer_district=world.district_b, local=world.local_b)
+    return {
+        "own": record.member_number, "other": other.member_number, "term": first.term.pk, "paid": check.pk,
+        "code": category.code, "rule": RenewalNoticeRule.objects.first().pk,
+    }
+
+
+S = "/members/staff"
+MATRIX = [
+    (f"{S}/members/", staff_only()),
+    (f"{S}/members/?q=shelton&status=active", staff_only()),
+    (f"{S}/members/{{own}}/", staff_only()),
+    (f"{S}/members/{{other}}/", staff_only()),
+    (f"{S}/members/999999999/", staff_only(staff_missing=404)),  # unknown: 404 for staff, 403 for the rest
+    (f"{S}/members/{{own}}/notes/", staff_only()),
+    (f"{S}/members/{{other}}/terms/new/", staff_only()),
+    (f"{S}/members/999999999/terms/new/", staff_only(staff_missing=404)),
+    (f"{S}/members/{{own}}/terms/{{term}}/payment/", staff_only()),
+    (f"{S}/members/{{other}}/terms/{{term}}/payment/", staff_only(staff_missing=404)),  # not their term
+    (f"{S}/members/{{own}}/terms/{{term}}/adjust/", staff_only()),
+    (f"{S}/members/{{own}}/terms/{{term}}/category/", staff_only()),
+    (f"{S}/members/{{own}}/terms/{{term}}/cancel/", staff_only()),
+    (f"{S}/members/{{own}}/terms/{{term}}/reinstate/", staff_only()),
+    (f"{S}/members/{{own}}/payments/{{paid}}/refund/", staff_only()),
+    (f"{S}/members/{{other}}/payments/{{paid}}/refund/", staff_only(staff_missing=404)),  # not their payment
+    (f"{S}/categories/", staff_only()),
+    (f"{S}/categories/new/", staff_only()),
+    (f"{S}/categories/{{code}}/edit/", staff_only()),
+    (f"{S}/categories/no-such-category/edit/", staff_only(staff_missing=404)),
+    (f"{S}/categories/{{code}}/rates/new/", staff_only()),
+    (f"{S}/renewal-policy/", staff_only()),
+    (f"{S}/notices/new/", staff_only()),
+    (f"{S}/notices/{{rule}}/toggle/", staff_only()),
+    (f"{S}/notices/999999/toggle/", staff_only(staff_missing=404)),
+    (f"{S}/lookup/", staff_only()),
+]
+
+CASES = [(url, persona, expected[persona]) for url, expected in MATRIX for persona in PERSONAS]
+
+
+@pytest.mark.parametrize(("url", "persona", "expected"), CASES, ids=[f"{u} {p}" for u, p, _ in CASES])
+def test_url_persona_status(url, persona, expected, as_persona, objects):
+    response = as_persona(persona).get(url.format(**objects))
+    assert response.status_code == expected, f"{persona} GET {url}: {response.status_code}"
+    if expected == 302:
+        assert response["Location"].startswith("/accounts/login/")
+
+
+def test_matrix_covers_every_staff_url():
+    """A new URL in members/urls_staff.py must join the matrix above."""
+    covered = {resolve(url.split("?")[0].format(own=1, other=2, term=3, paid=4, code="x", rule=5)).url_name
+               for url, _ in MATRIX}
+    assert {pattern.name for pattern in urlpatterns} - covered == set()
+
+
+POSTS = [
+    ("{S}/members/{own}/notes/", {"text": "x", "token": "t1"}),
+    ("{S}/members/{other}/terms/new/", {"which": "join", "category": 1, "method": "cash", "token": "t2", "confirm": "1"}),
+    ("{S}/members/{own}/terms/{term}/payment/", {"method": "cash", "amount": "10", "token": "t3", "confirm": "1"}),
+    ("{S}/members/{own}/terms/{term}/adjust/", {"kind": "credit", "amount": "10", "reason": "x", "token": "t4",
+                                                  "confirm": "1"}),
+    ("{S}/members/{own}/terms/{term}/cancel/", {"reason": "x"}),
+    ("{S}/members/{own}/payments/{paid}/refund/", {"amount": "1", "reason": "x", "token": "t5", "confirm": "1"}),
+    ("{S}/categories/{code}/rates/new/", {"effective_from": "2030-09-01", "local_share": "1", "state_share": "1",
+                                          "national_share": "1"}),
+    ("{S}/renewal-policy/", {"renewal_window_days": "10", "grace_period_days": "5"}),
+    ("{S}/notices/new/", {"offset_days": "-60"}),
+    ("{S}/notices/{rule}/toggle/", {}),
+]
+
+
+@pytest.mark.parametrize("persona", [p for p in SIGNED_IN if p not in STAFF])
+def test_other_personas_cannot_post_anything(persona, as_persona, objects):
+    client = as_persona(persona)
+    counts = (Payment.objects.count(), MembershipTerm.objects.filter(cancelled_at__isnull=True).count(),
+              RenewalNoticeRule.objects.filter(is_active=True).count())
+    for url, data in POSTS:
+        response = client.post(url.format(S=S, **objects), data)
+        assert response.status_code == 403, url
+    assert (Payment.objects.count(), MembershipTerm.objects.filter(cancelled_at__isnull=True).count(),
+            RenewalNoticeRule.objects.filter(is_active=True).count()) == counts
+    assert MembershipCategory.objects.get(code="esp-full-time").rates.count() == 1
+    assert Payment.objects.filter(amount=Decimal("-1")).count() == 0
+
+
+def test_members_link_only_for_membership_staff(as_persona, objects):
+    link = f'href="{S}/members/"'
+    assert link in as_persona("staff").get("/dashboard/").content.decode()
+    as_persona("staff").logout()
+    for persona in ["member", "leader", "director", "awards", "reviewer"]:
+        client = as_persona(persona)
+        assert link not in client.get("/dashboard/").content.decode(), persona
+        client.logout()
+    assert link in as_persona("admin_user").get("/dashboard/").content.decode()

@@ -1,0 +1,98 @@
+"""The public page a membership card's QR code opens: name, status in plain words, valid-through date, nothing else."""
+
+import uuid
+from datetime import date
+from types import SimpleNamespace
+
+import pytest
+from django.urls import reverse
+
+from members import services
+from tests.members.test_documents import join, pay_by_card
+
+
+@pytest.fixture
+def on_day(monkeypatch):
+    """on_day(d): the verification page believes today is d."""
+
+    def set_day(day):
+        monkeypatch.setattr("members.views_public.timezone", SimpleNamespace(localdate=lambda: day))
+
+    return set_day
+
+
+@pytest.fixture
+def paid_term(member, django_capture_on_commit_callbacks):
+    payment = join(member.member)
+    with django_capture_on_commit_callbacks(execute=False):
+        pay_by_card(payment)
+    return payment.term
+
+
+def test_active_member_shows_only_name_status_and_valid_through(client, paid_term, on_day):
+    on_day(date(2027, 3, 1))
+    record = paid_term.member
+    response = client.get(reverse("verify_card", args=[paid_term.verification_token]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert record.display_name in html
+    assert "Active member" in html and "Not active" not in html
+    assert "August 31, 2027" in html
+    for private in [str(record.member_number), record.local.name, record.email, record.legal_last_name + ",",
+                    "ESP full-time", record.employer_district.name]:
+        assert private not in html, private
+    assert '<meta name="robots" content="noindex, nofollow">' in html
+    assert response["X-Robots-Tag"] == "noindex, nofollow"
+    assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
+
+
+def test_expired_card_is_not_active_and_shows_when_it_ran_out(client, paid_term, on_day):
+    on_day(date(2027, 10, 5))
+    html = client.get(reverse("verify_card", args=[paid_term.verification_token])).content.decode()
+    assert "Not active" in html and "Active member" not in html
+    assert "August 31, 2027" in html
+
+
+def test_renewed_member_scanning_last_years_card_is_active_through_the_new_year(client, paid_term, on_day,
+                                                                                 django_capture_on_commit_callbacks):
+    renewal = join(paid_term.member, today=date(2027, 8, 1), key="renew-1", renewal_of=paid_term)
+    with django_capture_on_commit_callbacks(execute=False):
+        pay_by_card(renewal)
+    on_day(date(2027, 10, 5))
+    html = client.get(reverse("verify_card", args=[paid_term.verification_token])).content.decode()
+    assert "Active member" in html and "August 31, 2028" in html
+
+
+def test_a_paid_renewal_carries_valid_through_on_to_the_next_year(client, paid_term, on_day,
+                                                                   django_capture_on_commit_callbacks):
+    renewal = join(paid_term.member, today=date(2027, 8, 1), key="renew-2", renewal_of=paid_term)
+    on_day(date(2027, 8, 5))
+    url = reverse("verify_card", args=[paid_term.verification_token])
+    assert "August 31, 2027" in client.get(url).content.decode()  # renewal not paid yet
+    with django_capture_on_commit_callbacks(execute=False):
+        pay_by_card(renewal)
+    html = client.get(url).content.decode()
+    assert "Active member" in html and "August 31, 2028" in html
+
+
+def test_unpaid_or_cancelled_term_is_not_active_with_no_date(client, member, staff, on_day):
+    term = join(member.member).term
+    on_day(date(2027, 3, 1))  # never paid: lapsed
+    html = client.get(reverse("verify_card", args=[term.verification_token])).content.decode()
+    assert "Not active" in html and "No current membership" in html
+    services.term_cancel(term=term, reason="Left the district", actor=staff)
+    html = client.get(reverse("verify_card", args=[term.verification_token])).content.decode()
+    assert "Not active" in html and "No current membership" in html
+
+
+def test_unknown_and_malformed_tokens_answer_404(client, paid_term):
+    assert client.get(reverse("verify_card", args=[uuid.uuid4()])).status_code == 404
+    assert client.get("/verify/not-a-token/").status_code == 404
+    assert client.post(reverse("verify_card", args=[paid_term.verification_token])).status_code == 405
+
+
+def test_signed_in_visitors_see_the_same_page(client, paid_term, outsider, on_day):
+    on_day(date(2027, 3, 1))
+    client.force_login(outsider)
+    response = client.get(reverse("verify_card", args=[paid_term.verification_token]))
+    assert response.status_code == 200 and "Active member" in response.content.decode()
