@@ -3,7 +3,8 @@
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import DecimalField, Prefetch, Q, Sum, Value
+from django.db.models import DecimalField, F, Prefetch, Q, Sum, Value
+from django.utils import timezone
 from django.db.models.functions import Coalesce
 
 from members import dues
@@ -29,7 +30,7 @@ def terms_with_money(queryset, *, required_by: date, paid_by: date | None = None
 
 def term_status(term: MembershipTerm, *, today: date, grace_days: int) -> dues.TermStatus:
     """Status of a term annotated by terms_with_money."""
-    cancelled = term.cancelled_at is not None and term.cancelled_at.date() <= today
+    cancelled = term.cancelled_at is not None and timezone.localtime(term.cancelled_at).date() <= today
     return dues.term_status(
         start=term.start, end=term.end, cancelled=cancelled, renewal=term.continues_id is not None,
         amount_due=term.amount_due, paid=term.paid, required_now=term.required_now, today=today, grace_days=grace_days,
@@ -59,7 +60,7 @@ def term_covering(member: Member, day: date):
     candidates = terms_with_money(
         member.terms.select_related("category").filter(period__contains=day), required_by=day - timedelta(days=grace),
         paid_by=day + timedelta(days=grace),
-    )
+    ).order_by(F("cancelled_at").desc(nulls_first=True), "-created_at")  # a live term before a cancelled one
     for term in candidates:
         term.status = term_status(term, today=day, grace_days=grace)
         return term

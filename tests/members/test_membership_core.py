@@ -171,3 +171,17 @@ def test_a_later_event_can_still_save_the_payment_method(member, esp_full_time, 
     plan = PaymentPlan.objects.get(member=record)
     assert (plan.gateway_customer, plan.gateway_payment_method) == ("cus_1", "pm_1")
     assert Payment.objects.get(pk=payment.pk).status == "succeeded"
+
+
+def test_member_on_date_prefers_the_live_term_over_a_cancelled_one(member, staff, esp_full_time,
+                                                                      django_capture_on_commit_callbacks):
+    record = member.member
+    first = services.membership_join(member=record, category=esp_full_time, plan_kind="annual", authorization=None,
+                                     actor=member, today=JOIN_DAY, idempotency_key="form-8")
+    services.term_cancel(term=first.term, reason="Entered twice", actor=staff)
+    again = services.membership_join(member=record, category=esp_full_time, plan_kind="annual", authorization=None,
+                                     actor=member, today=JOIN_DAY, idempotency_key="form-9")
+    with django_capture_on_commit_callbacks(execute=False):
+        pay(again)
+    covering = selectors.term_covering(record, date(2027, 1, 4))
+    assert covering.pk == again.term.pk and covering.status == TermStatus.ACTIVE
