@@ -3,12 +3,19 @@
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import DecimalField, F, Prefetch, Q, Sum, Value
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.postgres.fields.ranges import RangeEndsWith, RangeStartsWith
+from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
+from django.core.paginator import Paginator
+from django.db import connection, transaction
+from django.db.models import Case, CharField, DecimalField, Exists, F, OuterRef, Prefetch, Q, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce, Greatest
+from django.db.models.lookups import GreaterThan, GreaterThanOrEqual, LessThanOrEqual
 from django.utils import timezone
-from django.db.models.functions import Coalesce
 
+from mae_portal.models import AuditLog, StoredDocument
 from members import dues
-from members.models import Member, MembershipTerm, Payment, RenewalPolicy
+from members.models import District, Member, MemberNote, MembershipTerm, Payment, PaymentPlan, RenewalPolicy
 
 ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=10, decimal_places=2))
 
@@ -83,18 +90,7 @@ def members_for_staff():
 
 
 # --- staff pages ---------------------------------------------------------------------------------------------
-# Imports kept with the block so blocks appended by others do not collide at the top of the file.
-from django.contrib.contenttypes.models import ContentType  # noqa: E402
-from django.contrib.postgres.fields.ranges import RangeEndsWith, RangeStartsWith  # noqa: E402
-from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity  # noqa: E402
-from django.core.paginator import Paginator  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
-from django.db.models import Case, CharField, Exists, F, OuterRef, Subquery, When  # noqa: E402
-from django.db.models.functions import Greatest  # noqa: E402
-from django.db.models.lookups import GreaterThan, GreaterThanOrEqual, LessThanOrEqual  # noqa: E402
 
-from mae_portal.models import AuditLog, StoredDocument  # noqa: E402
-from members.models import District, MemberNote, PaymentPlan  # noqa: E402
 
 MEMBER_STATUSES = [
     ("active", "Active"), ("grace", "In grace period"), ("lapsed", "Lapsed"), ("pending", "Pending"),

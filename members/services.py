@@ -3,22 +3,26 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from mae_portal.audit import audit_record, diff
 from mae_portal.emails import send_email
-from mae_portal.models import StoredDocument
+from mae_portal.models import AuditLog, StoredDocument
 from members import dues
 from members.models import (
     DraftAuthorization,
     DuesRate,
     GatewayEvent,
     Member,
+    MemberNote,
     MembershipCategory,
     MembershipTerm,
     Payment,
     PaymentPlan,
+    RenewalNoticeRule,
+    RenewalPolicy,
 )
 
 
@@ -666,11 +670,7 @@ def plan_payment_method_update_abandon(*, member: Member, payment: Payment, acto
 
 
 # --- staff pages ---------------------------------------------------------------------------------------------
-# Imports kept with the block so blocks appended by others do not collide at the top of the file.
-from django.contrib.contenttypes.models import ContentType  # noqa: E402
 
-from mae_portal.models import AuditLog  # noqa: E402
-from members.models import MemberNote, RenewalNoticeRule, RenewalPolicy  # noqa: E402
 
 STAFF_JOIN_METHODS = (Payment.Method.CHECK, Payment.Method.CASH, "online")
 
