@@ -20,8 +20,10 @@ from mae_portal.models import EmailDelivery
 log = logging.getLogger(__name__)
 
 
-def send_email(template_name: str, to: str, context: dict, idempotency_key: str, *, sensitive: bool = False) -> EmailDelivery:
-    """Queue one email. Asking again with the same key returns the first delivery and sends nothing more."""
+def send_email(template_name: str, to: str, context: dict, idempotency_key: str, *, sensitive: bool = False,
+               attachment=None) -> EmailDelivery:
+    """Queue one email. Asking again with the same key returns the first delivery and sends nothing more.
+    `attachment`: a ready StoredDocument sent along as a PDF."""
     context = {"site_url": settings.SITE_URL, **context}
     subject = " ".join(render_to_string(f"emails/{template_name}-subject.txt", context).split())
     text = render_to_string(f"emails/{template_name}-body.txt", context)
@@ -31,11 +33,12 @@ def send_email(template_name: str, to: str, context: dict, idempotency_key: str,
         html = ""
     return queue_rendered_email(
         idempotency_key=idempotency_key, template_name=template_name, to=to,
-        subject=subject, text=text, html=html, sensitive=sensitive,
+        subject=subject, text=text, html=html, sensitive=sensitive, attachment=attachment,
     )
 
 
-def queue_rendered_email(*, idempotency_key, template_name, to, subject, text, html="", sensitive=False) -> EmailDelivery:
+def queue_rendered_email(*, idempotency_key, template_name, to, subject, text, html="", sensitive=False,
+                         attachment=None) -> EmailDelivery:
     from mae_portal.tasks import deliver_email
 
     with transaction.atomic():
@@ -43,7 +46,7 @@ def queue_rendered_email(*, idempotency_key, template_name, to, subject, text, h
             idempotency_key=idempotency_key[:200],
             defaults={
                 "template_name": template_name, "to": to, "subject": subject[:300],
-                "body_text": text, "body_html": html, "sensitive": sensitive,
+                "body_text": text, "body_html": html, "sensitive": sensitive, "attachment": attachment,
             },
         )
         if created:
@@ -69,6 +72,10 @@ def deliver(delivery_id: int) -> bool:
         )
         if delivery.body_html:
             message.attach_alternative(delivery.body_html, "text/html")
+        if delivery.attachment_id:
+            document = delivery.attachment
+            with document.file.open("rb") as pdf:
+                message.attach(document.download_name, pdf.read(), "application/pdf")
         message.send()
         delivery.status = EmailDelivery.Status.SENT
         delivery.sent_at = timezone.now()

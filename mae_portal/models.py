@@ -25,6 +25,8 @@ class EmailDelivery(models.Model):
     body_html = models.TextField(blank=True)
     # Account emails carry one-time links; their bodies are wiped once delivered.
     sensitive = models.BooleanField(default=False)
+    attachment = models.ForeignKey("StoredDocument", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                   help_text="A generated PDF sent with the message.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)

@@ -178,8 +178,8 @@ def membership_document_build(*, kind: str, pk) -> StoredDocument | None:
     spec = SPECS[kind]
     subject_key = f"{spec.subject_prefix}:{pk}"
     existing = StoredDocument.objects.filter(kind=spec.kind, subject_key=subject_key).first()
-    if existing is not None and existing.status == StoredDocument.Status.READY:
-        return existing
+    if existing is not None and existing.status == StoredDocument.Status.READY and kind != "authorization":
+        return existing  # (an authorization goes on to make sure its copy was emailed)
     loaded = _LOADERS[kind](pk)
     if loaded is None:
         return None
@@ -199,6 +199,10 @@ def membership_document_build(*, kind: str, pk) -> StoredDocument | None:
         StoredDocument.objects.filter(pk=document.pk).exclude(status=StoredDocument.Status.READY).update(
             status=StoredDocument.Status.FAILED)
         raise
+    if kind == "authorization" and (to := member_email(member)):
+        # The member keeps a copy of what they signed, by email as well as on the dashboard.
+        send_email("draft-authorization", to, {"member": member, "document": document, **context},
+                   idempotency_key=f"authorization-copy:{pk}", attachment=document)
     return document
 
 

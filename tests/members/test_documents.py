@@ -219,6 +219,22 @@ def test_authorization_keeps_exact_text_and_escapes_member_text(member, django_c
     assert StoredDocument.objects.filter(kind="authorization").count() == 1
 
 
+def test_the_signed_authorization_is_emailed_once_as_a_pdf(member, django_capture_on_commit_callbacks, mailoutbox):
+    record = member.member
+    with django_capture_on_commit_callbacks(execute=True):
+        services.membership_join(
+            member=record, category=MembershipCategory.objects.get(code="esp-full-time"), plan_kind="monthly",
+            draft_day=15, authorization=signature(), actor=None, today=JOIN_DAY, idempotency_key="join-auth-mail",
+        )
+    document = StoredDocument.objects.get(kind="authorization")
+    with django_capture_on_commit_callbacks(execute=True):  # a retried task sends nothing more
+        documents.membership_document_build(kind="authorization", pk=document.subject_key.split(":")[1])
+    copies = [m for m in mailoutbox if "authorization" in m.subject.lower()]
+    assert len(copies) == 1 and copies[0].to == [record.email]
+    (name, content, mimetype), = copies[0].attachments
+    assert mimetype == "application/pdf" and name == document.download_name and content.startswith(b"%PDF")
+
+
 def test_no_documents_without_an_account_but_the_welcome_still_goes(world, staff, django_capture_on_commit_callbacks):
     record = MemberFactory(user=None, email="walkin@example.net", employer_district=world.district_a, local=world.local_a)
     payment = join(record, key="walk-in")
