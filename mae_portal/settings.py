@@ -296,5 +296,10 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "mae_portal.security": {"level": "INFO"},
+        "weasyprint": {"level": "WARNING"},
+        # Inline (no broker): one line per task and kombu's "no hostname" are noise on `make run`'s console.
+        "celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"},
+        "kombu.connection": {"level": "ERROR" if CELERY_TASK_ALWAYS_EAGER else "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }

@@ -211,6 +211,7 @@ def load_demo(*, member_count: int = 300, today: date) -> dict:
     Member.objects.bulk_create(new_members, batch_size=500)
     _set_pay_schedules(districts)
     terms_created = _load_memberships(today=today, staff=users["staff@example.org"])
+    _persona_documents(today=today)
     return {"users": list(users), "members_created": len(new_members), "members": Member.objects.count(),
             "terms_created": terms_created}
 
@@ -373,3 +374,19 @@ def _load_memberships(*, today: date, staff) -> int:
             ]))
     _mark_paid_so_far(settle, today=today, staff=staff)
     return made
+
+
+def _persona_documents(*, today: date) -> None:
+    """Cards, coverage letters and receipts for the personas with a paid term, so the demo dashboard
+    shows them (idempotent: documents are keyed by their subject)."""
+    from members.documents import membership_document_build
+    from members.dues import membership_year_for
+    from members.models import MembershipTerm, Payment
+
+    terms = MembershipTerm.objects.filter(member__user__isnull=False, cancelled_at__isnull=True,
+                                          membership_year=membership_year_for(today))
+    for term in terms:
+        for payment in term.payments.filter(status=Payment.Status.SUCCEEDED):
+            membership_document_build(kind="receipt", pk=payment.pk)
+            for kind in ("card", "coverage_letter"):
+                membership_document_build(kind=kind, pk=term.pk)

@@ -69,7 +69,9 @@ def test_the_member_persona(demo):
 
 def test_demo_sends_nothing_and_writes_no_payment_events(demo, mailoutbox):
     assert mailoutbox == [] and not EmailDelivery.objects.exists()
-    assert not StoredDocument.objects.exists()
+    # Only the personas' own card, coverage letter and receipt, so the demo dashboard shows them.
+    assert set(StoredDocument.objects.values_list("owner__email", flat=True)) <= {"member@example.org", "leader@example.org"}
+    assert StoredDocument.objects.filter(owner__email="member@example.org", kind="card", status="ready").exists()
     assert not AuditLog.objects.filter(action__startswith="payment.").exists()
 
 
