@@ -187,11 +187,7 @@ def membership_join(*, member: Member, category: MembershipCategory, plan_kind: 
         if plan_kind != PaymentPlan.Kind.ANNUAL:
             if not authorization:
                 raise MembershipError("Bank drafts need your signed authorization.")
-            signed = DraftAuthorization.objects.create(
-                member=member, typed_name=authorization["typed_name"], agreed_text=authorization["text"],
-                text_version=settings.DRAFT_AUTHORIZATION_VERSION, ip_address=authorization.get("ip"),
-                user_agent=authorization.get("user_agent", "")[:300], signed_at=authorization["signed_at"],
-            )
+            signed = _authorization_record(member, authorization)
         plan = PaymentPlan.objects.create(member=member, kind=plan_kind, draft_day=draft_day, authorization=signed,
                                           gateway=settings.PAYMENT_GATEWAY)
     term = MembershipTerm.objects.create(
@@ -219,6 +215,15 @@ def membership_join(*, member: Member, category: MembershipCategory, plan_kind: 
     if signed := plan.authorization if plan.is_installment else None:
         transaction.on_commit(lambda: _enqueue_document("authorization", signed.pk))
     return first
+
+
+def _authorization_record(member: Member, authorization: dict) -> DraftAuthorization:
+    """Keep what the member signed: {"typed_name", "text" (exactly as shown), "ip", "user_agent", "signed_at"}."""
+    return DraftAuthorization.objects.create(
+        member=member, typed_name=authorization["typed_name"], agreed_text=authorization["text"],
+        text_version=settings.DRAFT_AUTHORIZATION_VERSION, ip_address=authorization.get("ip"),
+        user_agent=authorization.get("user_agent", "")[:300], signed_at=authorization["signed_at"],
+    )
 
 
 def _enqueue_document(kind: str, pk):
@@ -596,11 +601,7 @@ def plan_change(*, member: Member, plan_kind: str, draft_day: int = 1, authoriza
                               "You can choose bank drafts when you renew.")
     if not authorization:
         raise MembershipError("Bank drafts need your signed authorization.")
-    signed = DraftAuthorization.objects.create(
-        member=member, typed_name=authorization["typed_name"], agreed_text=authorization["text"],
-        text_version=settings.DRAFT_AUTHORIZATION_VERSION, ip_address=authorization.get("ip"),
-        user_agent=authorization.get("user_agent", "")[:300], signed_at=authorization["signed_at"],
-    )
+    signed = _authorization_record(member, authorization)
     new_plan = switch(signed)
     for term in terms:
         term.plan = new_plan
