@@ -6,6 +6,7 @@ and checkout answer 404 to everyone else. Signed-out visitors are sent to sign i
 """
 
 import re
+from datetime import date
 
 import pytest
 from django.utils import timezone
@@ -31,7 +32,8 @@ def own_only(ok=200, anonymous=302):
 @pytest.fixture
 def objects(world, member, leader, monkeypatch):
     monkeypatch.setattr(services, "_enqueue_document", lambda kind, pk: None)
-    day = views_membership.today()
+    day = date(2026, 11, 22)  # a fixed "today", so the expectations do not drift with the calendar
+    monkeypatch.setattr(views_membership, "today", lambda: day)
     category = MembershipCategory.objects.get(code="esp-full-time")
     signature = {"typed_name": "Tamika Shelton", "text": "I authorize...", "ip": None, "user_agent": "",
                  "signed_at": timezone.now()}

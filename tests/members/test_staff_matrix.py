@@ -7,13 +7,13 @@ members exist. Staff, who may know every member, get 404 for objects that do not
 together (a term of another member). Signed-out visitors are sent to sign in (302).
 """
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.urls import resolve
-from django.utils import timezone
 
-from members import services
+from members import services, views_staff
 from members.models import MembershipCategory, MembershipTerm, Payment, RenewalNoticeRule
 from members.urls_staff import urlpatterns
 from tests.conftest import PERSONAS
@@ -30,13 +30,17 @@ def staff_only(ok=200, staff_missing=None):
     return {"anonymous": 302, **{p: (status if p in STAFF else 403) for p in SIGNED_IN}}
 
 
+DAY = date(2026, 11, 22)
+
+
 @pytest.fixture
-def objects(world, member, staff):
+def objects(world, member, staff, monkeypatch):
     """The member persona's record with a paid term, and a region-B member with no membership."""
+    monkeypatch.setattr(views_staff, "today", lambda: DAY)  # a fixed "today": no drift with the calendar
     record = member.member
     category = MembershipCategory.objects.get(code="esp-full-time")
     first = services.membership_join(member=record, category=category, plan_kind="annual", authorization=None,
-                                     actor=member, today=timezone.localdate(), idempotency_key="matrix-join")
+                                     actor=member, today=DAY, idempotency_key="matrix-join")
     check = services.payment_record(term=first.term, amount=first.amount, method="check", check_number="101",
                                     actor=staff, idempotency_key="matrix-check")
     other = MemberFactory(employer_district=world.district_b, local=world.local_b)
