@@ -16,11 +16,12 @@ def navigation(request):
         Groups.MEMBERSHIP_STAFF, Groups.LOCAL_LEADERS, Groups.UNISERV_DIRECTORS, Groups.REGION_MANAGERS,
     }:
         links.append(("Roster", reverse("members:roster")))
-    if is_membership_staff(user):  # the groups were read above and are kept on the user: no query
+    staff = is_membership_staff(user)  # the groups were read above and are kept on the user: no query
+    if staff:
         links.append(("Members", reverse("members:staff_member_search")))
     if user.is_superuser:
         links.append(("Audit log", reverse("audit_log")))
     if user.is_staff:
         links.append(("Admin", reverse("admin:index")))
     links.append(("Account", reverse("account_email")))
-    return {"nav_links": links}
+    return {"nav_links": links, "is_membership_staff": staff}

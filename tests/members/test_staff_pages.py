@@ -676,3 +676,12 @@ def test_admin_edits_categories_with_rates_and_reads_payments(client, admin_user
     assert client.get("/admin/members/payment/add/").status_code == 403
     assert client.post(f"/admin/members/payment/{payment.pk}/change/", {"amount": "1"}).status_code == 403
     assert PaymentPlan.objects.get().kind == "annual"
+
+
+def test_staff_tools_are_linked_from_the_dashboard(client, staff, member):
+    client.force_login(staff)
+    html = client.get("/dashboard/").content.decode()
+    for url in ("/members/staff/members/", "/members/staff/lookup/", "/members/staff/categories/"):
+        assert f'href="{url}"' in html
+    client.force_login(member)
+    assert "/members/staff/" not in client.get("/dashboard/").content.decode()
