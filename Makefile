@@ -8,7 +8,12 @@ export DJANGO_SETTINGS_MODULE := mae_portal.settings
 
 .PHONY: run test install migrate demo lint stop-db worker
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+# A development .env (DEBUG=true) so `.venv/bin/python manage.py ...` works outside make too.
+# Real environment variables always win over it; production sets DEBUG=false and its secrets.
+.env:
+	cp .env.example .env
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt | .env
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
 	$(VENV)/bin/pip install --quiet -r requirements-dev.txt

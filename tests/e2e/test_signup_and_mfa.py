@@ -66,7 +66,7 @@ def _path(url: str) -> str:
 
 
 def assert_inputs_labelled(page: Page):
-    """axe accepts a placeholder or title as a name; we want a real <label> on every visible field."""
+    """axe accepts an input's hint text or title as its name; we want a real <label> on every visible field."""
     unlabelled = page.evaluate(
         """() => Array.from(document.querySelectorAll('input, select, textarea'))
             .filter(el => !['hidden', 'submit', 'button', 'reset', 'image'].includes(el.type))
