@@ -37,3 +37,22 @@ def _plain(value):
     if value is None or isinstance(value, (bool, int, str)):
         return value
     return str(value)
+
+
+def model_update(*, instance, data: dict, actor, action: str, ip: str | None = None, subject=None,
+                 update_fields_extra=()):
+    """Set `data` on `instance`, save only the fields that changed, and audit the change once.
+
+    Returns (instance, changes): `changes` is `{field: [old, new]}`, empty when nothing changed
+    (then nothing is saved and nothing is audited). `subject` is the record whose trail the entry
+    belongs to (the member of a term, the case of a letter); it defaults to the instance itself.
+    """
+    before = {field: getattr(instance, field) for field in data}
+    for field, value in data.items():
+        setattr(instance, field, value)
+    changes = diff(before, data)
+    if not changes:
+        return instance, {}
+    instance.save(update_fields=[*changes, *update_fields_extra])
+    audit_record(actor=actor, action=action, obj=instance, changes=changes, ip=ip)
+    return instance, changes

@@ -1,6 +1,6 @@
 """Personas as groups, and the predicates every app's rules are built from.
 
-Lists are scoped by explicit queryset functions in each app's access.py, next to the rule that
+Lists are scoped by explicit queryset functions in each app's rules.py (discovered by the rules package), next to the rule that
 checks a single object, so a page never shows a row its detail view would refuse.
 """
 

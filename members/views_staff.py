@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from mae_portal.permissions import is_membership_staff
 from members import dues, selectors, services
-from members.access import members_visible_to
+from members.rules import members_visible_to
 from members.forms_staff import (
     AdjustmentForm,
     CategoryCreateForm,

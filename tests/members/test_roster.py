@@ -4,7 +4,7 @@ import io
 import pytest
 
 from mae_portal.models import AuditLog
-from members.access import members_visible_to
+from members.rules import members_visible_to
 from tests.factories import LocalFactory, MemberFactory
 
 
