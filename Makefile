@@ -27,8 +27,12 @@ migrate: install
 demo: migrate
 	$(PY) manage.py load_demo
 
+# Without a broker tasks run inline, so there is no beat either: the outbox sweep runs in the background
+# next to runserver (and stops with it), sending emails whose inline send failed or was cut short.
 run: demo
 	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl-C to stop)"
+	@$(PY) manage.py sweep_outbox --every 60 & sweeper=$$!; \
+	trap 'kill $$sweeper 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
@@ -39,8 +43,11 @@ test: install
 lint: install
 	$(VENV)/bin/ruff check .
 
+# One development worker for every queue (needs CELERY_BROKER_URL); production runs one worker for
+# `email` and one for `celery,documents` (docker-compose.yml), plus beat for the schedule and the sweep.
 worker: install
-	$(VENV)/bin/celery -A mae_portal worker -l info
+	@mkdir -p .local
+	$(VENV)/bin/celery -A mae_portal worker -l info -Q celery,email,documents -B --schedule .local/celerybeat-schedule
 
 stop-db: install
 	$(PY) -m mae_portal.devdb stop

@@ -2,15 +2,25 @@
 
 `send_email("welcome", to, context, idempotency_key=...)` renders
 templates/emails/welcome-subject.txt, -body.txt and (if present) -body.html.
+
+Delivery (README, "Email delivery guarantees"): the row is written before any broker call; a worker
+claims it (SENDING, committed) before talking to the SMTP server and marks it SENT after. A failed
+attempt goes back to QUEUED with a `next_attempt_at` (exponential backoff) that the outbox sweep
+honours; after EMAIL_TASK_MAX_RETRIES retries it is FAILED for good. A worker that dies between the
+server's "250 accepted" and SENT leaves a SENDING claim; once it is older than
+EMAIL_SENDING_TIMEOUT_SECONDS the email is sent again with the same Message-ID. That window cannot be
+closed (SMTP has no idempotent submit), so delivery is at least once, with one Message-ID per email.
 """
 
 import hashlib
 import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from smtplib import SMTPException
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import F
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -39,62 +49,134 @@ def send_email(template_name: str, to: str, context: dict, idempotency_key: str,
 
 def queue_rendered_email(*, idempotency_key, template_name, to, subject, text, html="", sensitive=False,
                          attachment=None) -> EmailDelivery:
+    from mae_portal.outbox import enqueue_on_commit
     from mae_portal.tasks import deliver_email
 
     with transaction.atomic():
+        now = timezone.now()
         delivery, created = EmailDelivery.objects.get_or_create(
             idempotency_key=idempotency_key[:200],
             defaults={
                 "template_name": template_name, "to": to, "subject": subject[:300],
                 "body_text": text, "body_html": html, "sensitive": sensitive, "attachment": attachment,
+                "next_attempt_at": now, "enqueued_at": now,
             },
         )
         if created:
-            transaction.on_commit(lambda: deliver_email.delay(delivery.pk), robust=True)
+            # A broker that is down is logged, not raised: the row is saved and the sweep sends it.
+            enqueue_on_commit(deliver_email, (delivery.pk,))
     return delivery
 
 
-def deliver(delivery_id: int) -> bool:
-    """Send a queued delivery once. Returns False when it was already sent.
+@dataclass(frozen=True)
+class Attempt:
+    sent: bool
+    # Seconds after which the caller (the task) should try again itself; None: the sweep takes over.
+    retry_in: int | None = None
 
-    The row stays locked while the message goes out, so a duplicate task waits and then finds it sent.
-    """
+
+def max_attempts() -> int:
+    return settings.EMAIL_TASK_MAX_RETRIES + 1
+
+
+def retry_delay(attempts: int) -> int:
+    """Seconds to wait after the `attempts`-th failed attempt: 30, 60, 120 ... capped at an hour."""
+    return min(settings.EMAIL_RETRY_BASE_SECONDS * 2 ** (attempts - 1), settings.EMAIL_RETRY_MAX_SECONDS)
+
+
+def deliver(delivery_id: int, *, may_wait: bool = True) -> Attempt:
+    """Send a queued delivery once; a delivery already sent, failed for good or being sent by another
+    worker is left alone (`Attempt(sent=False)`).
+
+    A failed SMTP attempt is recorded and not raised; `retry_in` is set when the next attempt is due
+    soon enough for the task to wait in the broker (`may_wait`, and at most CELERY_MAX_COUNTDOWN_SECONDS).
+    Any other error is recorded the same way (the sweep retries it) and raised, for the worker log."""
+    now = timezone.now()
+    delivery = _claim(delivery_id, now=now)
+    if delivery is None:
+        return Attempt(sent=False)
+    try:
+        _message(delivery).send()
+    except (SMTPException, OSError) as exc:  # the mail server is unreachable or said "later"
+        return Attempt(sent=False, retry_in=_record_failure(delivery, exc, may_wait=may_wait))
+    except Exception as exc:
+        _record_failure(delivery, exc, may_wait=False)
+        raise
+    update = {"status": EmailDelivery.Status.SENT, "sent_at": timezone.now(), "last_error": "", "claimed_at": None}
+    if delivery.sensitive:
+        update.update(body_text="", body_html="")
+    EmailDelivery.objects.filter(pk=delivery.pk).update(**update)
+    return Attempt(sent=True)
+
+
+def _claim(delivery_id: int, *, now: datetime) -> EmailDelivery | None:
+    """Mark the row SENDING in a committed transaction of its own, before any SMTP traffic: a second
+    task for it (a replay, the sweep) then leaves it alone instead of sending it in parallel."""
+    Status = EmailDelivery.Status
     with transaction.atomic():
         delivery = EmailDelivery.objects.select_for_update().get(pk=delivery_id)
-        if delivery.status == EmailDelivery.Status.SENT:
-            return False
-        message = EmailMultiAlternatives(
-            subject=delivery.subject,
-            body=delivery.body_text,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[delivery.to],
-            headers={"Message-ID": _message_id(delivery.idempotency_key)},
-        )
-        if delivery.body_html:
-            message.attach_alternative(delivery.body_html, "text/html")
-        if delivery.attachment_id:
-            document = delivery.attachment
-            with document.file.open("rb") as pdf:
-                message.attach(document.download_name, pdf.read(), "application/pdf")
-        message.send()
-        delivery.status = EmailDelivery.Status.SENT
-        delivery.sent_at = timezone.now()
+        if delivery.status in (Status.SENT, Status.FAILED):
+            return None
+        if delivery.status == Status.SENDING:
+            if delivery.claimed_at > now - timedelta(seconds=settings.EMAIL_SENDING_TIMEOUT_SECONDS):
+                log.info("email delivery %s is being sent by another worker", delivery_id)
+                return None
+            # The last worker died mid-send; the server may already have accepted the message.
+            log.warning("email delivery %s: its sender died mid-send; sending again with the same Message-ID",
+                        delivery_id)
+        if delivery.attempts >= max_attempts():
+            delivery.status = Status.FAILED
+            delivery.last_error = (delivery.last_error or f"gave up after {delivery.attempts} attempts")[:2000]
+            delivery.save(update_fields=["status", "last_error"])
+            log.error("email delivery %s failed for good after %s attempts", delivery_id, delivery.attempts)
+            return None
+        delivery.status = Status.SENDING
+        delivery.claimed_at = now
+        delivery.enqueued_at = None  # taken off the queue; the claim's age now says whether it was lost
         delivery.attempts += 1
-        delivery.last_error = ""
-        if delivery.sensitive:
-            delivery.body_text = delivery.body_html = ""
-        delivery.save()
-    return True
+        delivery.save(update_fields=["status", "claimed_at", "enqueued_at", "attempts"])
+    return delivery
 
 
-def record_failure(delivery_id: int, error: Exception, *, final: bool) -> None:
-    EmailDelivery.objects.filter(pk=delivery_id).exclude(status=EmailDelivery.Status.SENT).update(
-        attempts=F("attempts") + 1,
+def _message(delivery: EmailDelivery) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(
+        subject=delivery.subject,
+        body=delivery.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[delivery.to],
+        headers={"Message-ID": _message_id(delivery.idempotency_key)},
+    )
+    if delivery.body_html:
+        message.attach_alternative(delivery.body_html, "text/html")
+    if delivery.attachment_id:
+        document = delivery.attachment
+        with document.file.open("rb") as pdf:
+            message.attach(document.download_name, pdf.read(), "application/pdf")
+    return message
+
+
+def _record_failure(delivery: EmailDelivery, error: Exception, *, may_wait: bool) -> int | None:
+    """Back to QUEUED with the next attempt's time, or FAILED after the last one. Returns the countdown
+    for an in-task retry, or None when the sweep (or nobody) takes over."""
+    Status = EmailDelivery.Status
+    now = timezone.now()
+    final = delivery.attempts >= max_attempts()
+    delay = retry_delay(delivery.attempts)
+    in_task = not final and may_wait and delay <= settings.CELERY_MAX_COUNTDOWN_SECONDS
+    EmailDelivery.objects.filter(pk=delivery.pk, status=Status.SENDING).update(
+        status=Status.FAILED if final else Status.QUEUED,
         last_error=f"{type(error).__name__}: {error}"[:2000],
-        status=EmailDelivery.Status.FAILED if final else EmailDelivery.Status.QUEUED,
+        claimed_at=None,
+        next_attempt_at=now + timedelta(seconds=delay),
+        # A retry waiting in the broker is in flight; otherwise the sweep picks the row up when it is due.
+        enqueued_at=now if in_task else None,
     )
     if final:
-        log.error("email delivery %s failed for good: %s", delivery_id, error)
+        log.error("email delivery %s failed for good after %s attempts: %s", delivery.pk, delivery.attempts, error)
+    else:
+        log.warning("email delivery %s attempt %s failed (%s); next in %s s", delivery.pk, delivery.attempts,
+                    error, delay)
+    return delay if in_task else None
 
 
 def _message_id(key: str) -> str:

@@ -3,17 +3,20 @@ import uuid
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 
 
 class EmailDelivery(models.Model):
     """One email to one recipient, rendered when asked for and sent by a Celery task.
 
     The idempotency key is unique, so asking twice (a double submit, a retried task) stores one row,
-    and the task sends only a row that is not already sent.
+    and the task sends only a row that is not already sent. The row is the outbox: it is written
+    before any broker call, and mae_portal.outbox sweeps rows whose task was lost (see emails.py).
     """
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"  # claimed by a worker that is talking to the SMTP server
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
 
@@ -32,11 +35,21 @@ class EmailDelivery(models.Model):
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # A queued row is not sent before this (retry backoff); the sweep picks it up once it has passed.
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    # When a task for the row was last handed to the broker; null when none is in flight.
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    # When the current SENDING attempt began; a claim older than EMAIL_SENDING_TIMEOUT_SECONDS was lost.
+    claimed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name_plural = "email deliveries"
-        indexes = [models.Index(fields=["status", "created_at"], name="email_status_idx")]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="email_status_idx"),
+            models.Index(fields=["status", "next_attempt_at"], name="email_outbox_idx",
+                         condition=models.Q(status__in=["queued", "sending"])),
+        ]
 
     def __str__(self):
         return f"{self.template_name} to {self.to} ({self.status})"

@@ -180,15 +180,64 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "America/Chicago"
-# Longest countdown we schedule (email retries back off up to an hour) must stay below this,
-# or Redis hands the message to a second worker while the first still waits.
-CELERY_MAX_COUNTDOWN_SECONDS = env.int("CELERY_MAX_COUNTDOWN_SECONDS", default=60 * 60)
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
+# Redis hands an unacknowledged task to another worker this many seconds after it was taken, so a
+# worker killed mid-task has its tasks back in minutes. It must exceed the longest task run (email
+# sends are capped by EMAIL_SEND_TIME_LIMIT) and the longest countdown, or a task runs twice at once.
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=5 * 60)
+# Longest countdown a task may wait in Redis (short in-task email retries); longer waits go through the sweep.
+CELERY_MAX_COUNTDOWN_SECONDS = env.int("CELERY_MAX_COUNTDOWN_SECONDS", default=60)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    # Scan for abandoned tasks every 10 s (kombu's default is every 100 s: interval x throttle).
+    "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
+    "unacked_restore_throttle": 1,
+    # Publishing happens in web requests: a broker that is down must fail fast, not hang the page.
+    # (kombu otherwise retries the connection every 2 s until broker_connection_timeout.)
+    "socket_connect_timeout": 2,
+    "socket_timeout": 10,
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# Emails and PDFs have their own queues and workers, so a slow mail server never holds up cards and
+# receipts; everything else (nightly jobs, the outbox sweep) runs on the default queue "celery".
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    "mae_portal.tasks.deliver_email": {"queue": "email"},
+    "mae_portal.tasks.build_document": {"queue": "documents"},
+    "members.tasks.build_member_record_pdf": {"queue": "documents"},
+    "members.tasks.build_membership_document": {"queue": "documents"},
+}
 CELERY_BEAT_SCHEDULE = {
     # 5:15 a.m. Central: renewals, installment drafts, renewal notices and lapses for the day.
     "membership-jobs": {"task": "members.tasks.run_membership_jobs", "schedule": crontab(hour=5, minute=15)},
+    # Re-enqueue what the broker lost (see mae_portal/outbox.py). A sweep that waited longer than its
+    # period is dropped: the next one does the same work.
+    "outbox-sweep": {"task": "mae_portal.tasks.sweep_outbox", "schedule": 60.0, "options": {"expires": 55}},
 }
-EMAIL_TASK_MAX_RETRIES = 8
+# An email is tried 1 + EMAIL_TASK_MAX_RETRIES times, waiting 30 s, 60 s, 2 min ... (at most an hour)
+# between tries, then marked failed for good.
+EMAIL_TASK_MAX_RETRIES = env.int("EMAIL_TASK_MAX_RETRIES", default=8)
+EMAIL_RETRY_BASE_SECONDS = env.int("EMAIL_RETRY_BASE_SECONDS", default=30)
+EMAIL_RETRY_MAX_SECONDS = 60 * 60
+# Hard limit on one deliver_email run (the pool kills it after this); a SENDING claim older than
+# EMAIL_SENDING_TIMEOUT_SECONDS therefore belongs to a dead worker and may be taken over.
+EMAIL_SEND_TIME_LIMIT = env.int("EMAIL_SEND_TIME_LIMIT", default=120)
+# Shorter than the visibility timeout, so a task Redis gives back finds its dead worker's claim stale.
+EMAIL_SENDING_TIMEOUT_SECONDS = env.int("EMAIL_SENDING_TIMEOUT_SECONDS", default=4 * 60)
+# The sweep re-enqueues a queued email whose task was handed to the broker this long ago and never ran.
+OUTBOX_SWEEP_AFTER_MINUTES = env.int("OUTBOX_SWEEP_AFTER_MINUTES", default=5)
+if not (
+    EMAIL_SEND_TIME_LIMIT < EMAIL_SENDING_TIMEOUT_SECONDS
+    and EMAIL_SEND_TIME_LIMIT < CELERY_VISIBILITY_TIMEOUT
+    and CELERY_MAX_COUNTDOWN_SECONDS * 2 <= CELERY_VISIBILITY_TIMEOUT
+):
+    raise ImproperlyConfigured(
+        "Need EMAIL_SEND_TIME_LIMIT < EMAIL_SENDING_TIMEOUT_SECONDS, EMAIL_SEND_TIME_LIMIT < CELERY_VISIBILITY_TIMEOUT "
+        "and CELERY_MAX_COUNTDOWN_SECONDS <= CELERY_VISIBILITY_TIMEOUT / 2, or a task can run twice at once."
+    )
 
 # --- Files ----------------------------------------------------------------------------------------------------
 STATIC_URL = "/static/"

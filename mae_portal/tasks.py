@@ -1,19 +1,24 @@
-from smtplib import SMTPException
-
 from celery import shared_task
 from django.conf import settings
 
-from mae_portal import emails
 
-
-@shared_task(bind=True, max_retries=settings.EMAIL_TASK_MAX_RETRIES)
+# The hard time limit bounds how long a SENDING claim can be legitimately held (EMAIL_SENDING_TIMEOUT_SECONDS
+# is longer), and keeps every run shorter than the broker's visibility timeout. Retries are counted in the
+# row (EmailDelivery.attempts), not by Celery, so max_retries is off here.
+@shared_task(bind=True, max_retries=None, time_limit=settings.EMAIL_SEND_TIME_LIMIT)
 def deliver_email(self, delivery_id: int):
-    try:
-        emails.deliver(delivery_id)
-    except (SMTPException, OSError) as exc:
-        final = self.request.retries >= self.max_retries
-        emails.record_failure(delivery_id, exc, final=final)
-        if final:
-            raise
-        countdown = min(30 * 2**self.request.retries, settings.CELERY_MAX_COUNTDOWN_SECONDS)
-        raise self.retry(exc=exc, countdown=countdown) from exc
+    from mae_portal import emails
+
+    attempt = emails.deliver(delivery_id, may_wait=not self.request.is_eager)
+    if attempt.retry_in is not None:
+        raise self.retry(countdown=attempt.retry_in)
+
+
+@shared_task
+def sweep_outbox():
+    """Re-enqueue what the broker lost: queued emails (and, later, pending documents)."""
+    from django.utils import timezone
+
+    from mae_portal.outbox import outbox_sweep
+
+    return outbox_sweep(now=timezone.now())
