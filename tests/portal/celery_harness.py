@@ -117,11 +117,12 @@ class HoldingSMTPHandler:
     async def handle_DATA(self, server, session, envelope):
         message = email.message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
         if not self.holding.is_set():
+            if self.accept_held:  # queued for delivery before the reply, as an MTA does
+                self.messages.append(message)
             self.holding.set()
-            while not self._released.is_set():
+            while not self._released.is_set():  # aiosmtpd cancels this when the sender's connection drops
                 await asyncio.sleep(0.05)  # the event loop keeps serving other connections
-            if not self.accept_held:
-                return "451 4.3.0 Lost the sender"
+            return "451 4.3.0 Try again later"
         self.messages.append(message)
         return "250 Message accepted"
 
@@ -244,8 +245,24 @@ class Worker:
 KEY_PREFIX = "celery-worker-test:"
 
 
+@pytest.fixture(scope="session")
+def _test_database(django_db_setup, django_db_blocker):
+    """The test database, even when no selected test asks pytest-django for one (`-m celery_worker`):
+    pytest-django creates it only for tests marked django_db or using db/transactional_db."""
+    from django.test.utils import setup_databases, teardown_databases
+
+    if connection.settings_dict["NAME"] == connection.creation._get_test_db_name():
+        yield  # pytest-django set it up
+        return
+    with django_db_blocker.unblock():
+        config = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+    yield
+    with django_db_blocker.unblock():
+        teardown_databases(config, verbosity=0)
+
+
 @pytest.fixture
-def committed_db(django_db_setup, django_db_blocker):
+def committed_db(_test_database, django_db_blocker):
     """The test database without a test transaction around the test: rows are committed at once, so
     the worker sees them, and on_commit callbacks run at once.
 

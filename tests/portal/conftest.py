@@ -3,6 +3,7 @@ import os
 import pytest
 
 from tests.portal.celery_harness import (  # noqa: F401 - fixtures, shared by the worker tests
+    _test_database,
     celery_worker_process,
     committed_db,
     flaky_smtp,
