@@ -17,3 +17,11 @@ def deliver_email(self, delivery_id: int):
             raise
         countdown = min(30 * 2**self.request.retries, settings.CELERY_MAX_COUNTDOWN_SECONDS)
         raise self.retry(exc=exc, countdown=countdown) from exc
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
+def build_document(document_id: str):
+    """Build one stored document of any kind (idempotent: a ready document is not rebuilt)."""
+    from mae_portal.documents import document_build
+
+    document_build(document_id=document_id)
