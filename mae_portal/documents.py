@@ -130,7 +130,8 @@ def safe_filename(name: str, *, default: str = "document") -> str:
     return cleaned or default
 
 
-def _check_subject(kind: DocumentKind, subject) -> None:
+def check_subject(kind: DocumentKind, subject) -> None:
+    """Refuse a subject of the wrong model for the kind (a programming error, not a user's)."""
     if kind.subject_model and subject._meta.label != kind.subject_model:
         raise TypeError(f"a {kind.name} belongs to a {kind.subject_model}, not a {subject._meta.label}")
 
@@ -145,7 +146,7 @@ def document_request(*, kind: str, subject, owner=None) -> tuple[StoredDocument,
     a FAILED one is made PENDING and built again. A repeatable kind makes a new copy unless one is
     already PENDING (a double submit makes one)."""
     spec = document_kind(kind)
-    _check_subject(spec, subject)
+    check_subject(spec, subject)
     lookup = {"kind": kind, "subject_type": ContentType.objects.get_for_model(subject), "subject_id": str(subject.pk)}
     defaults = {"owner": owner, "title": spec.label, "download_name": f"{kind}.pdf",
                 "origin": StoredDocument.Origin.GENERATED, "content_type": PDF}
