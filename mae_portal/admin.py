@@ -54,7 +54,7 @@ class EmailDeliveryAdmin(ReadOnlyAdmin):
 
 @admin.register(StoredDocument)
 class StoredDocumentAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "title", "owner", "status", "size"]
-    list_filter = ["kind", "status"]
+    list_display = ["created_at", "title", "kind", "subject_type", "subject_id", "owner", "origin", "status", "size"]
+    list_filter = ["kind", "origin", "status"]
     list_select_related = ["owner"]
     exclude = ["file"]

@@ -8,19 +8,9 @@ is still there, and `outbox_sweep()` (beat, every minute; `manage.py sweep_outbo
 `make run`) enqueues it again. Tasks must therefore be idempotent per row: the sweep may enqueue a
 row whose first task is merely late.
 
-A sweeper is a function `sweeper(*, now) -> int` (how many rows it enqueued) listed in SWEEPERS.
-Pending documents join with a few lines, for example:
-
-    def pending_documents(*, now):
-        from mae_portal.models import StoredDocument
-        from mae_portal.tasks import build_document
-
-        pks = claim_stale(StoredDocument.objects.filter(status=StoredDocument.Status.PENDING),
-                          stamp="enqueued_at", older_than=now - sweep_after(), now=now)
-        enqueue_on_commit(build_document, *[(str(pk),) for pk in pks])
-        return len(pks)
-
-(`claim_stale` needs a nullable timestamp on the row, here `enqueued_at`, bumped on each hand-off.)
+A sweeper is a function `sweeper(*, now) -> int` (how many rows it enqueued) listed in SWEEPERS:
+emails and pending documents today. `claim_stale` needs a nullable timestamp on the row
+(`enqueued_at`), bumped on each hand-off.
 """
 
 import logging
@@ -99,7 +89,19 @@ def email_sweep(*, now: datetime) -> int:
     return len(pks)
 
 
-SWEEPERS: list[Callable[..., int]] = [email_sweep]
+def document_sweep(*, now: datetime) -> int:
+    """Pending generated documents whose build was lost (broker down, worker killed)."""
+    from mae_portal.models import StoredDocument
+    from mae_portal.tasks import build_document
+
+    pending = StoredDocument.objects.filter(status=StoredDocument.Status.PENDING,
+                                            origin=StoredDocument.Origin.GENERATED)
+    pks = claim_stale(pending, stamp="enqueued_at", older_than=now - sweep_after(), now=now)
+    enqueue_on_commit(build_document, *[(str(pk),) for pk in pks])
+    return len(pks)
+
+
+SWEEPERS: list[Callable[..., int]] = [email_sweep, document_sweep]
 
 
 def outbox_sweep(*, now: datetime) -> dict[str, int]:

@@ -61,13 +61,3 @@ def requires_mfa(user) -> bool:
         return False
     return user.is_staff or user.is_superuser or bool(group_names(user) & set(settings.MFA_REQUIRED_GROUPS))
 
-
-def documents_visible_to(user):
-    """A person's own documents; membership staff and admins see every member's."""
-    from mae_portal.models import StoredDocument
-
-    if not user.is_authenticated:
-        return StoredDocument.objects.none()
-    if is_membership_staff(user):
-        return StoredDocument.objects.all()
-    return StoredDocument.objects.filter(owner=user)

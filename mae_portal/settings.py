@@ -269,6 +269,10 @@ STORAGES = {
     },
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Uploads (mae_portal/uploads.py): the largest file accepted, and an optional virus scanner, a dotted path to a
+# callable(data=bytes, name=str, content_type=str) that raises mae_portal.uploads.UploadRefused for a bad file.
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+UPLOAD_SCANNER = env.str("UPLOAD_SCANNER", default="")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- Internationalisation, time ----------------------------------------------------------------------------------

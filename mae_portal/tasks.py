@@ -22,3 +22,11 @@ def sweep_outbox():
     from mae_portal.outbox import outbox_sweep
 
     return outbox_sweep(now=timezone.now())
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=30, retry_backoff_max=60, max_retries=5)
+def build_document(document_id: str):
+    """Build one stored document of any kind (idempotent: a ready document is not rebuilt)."""
+    from mae_portal.documents import document_build
+
+    document_build(document_id=document_id)

@@ -5,12 +5,15 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import FileResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
+from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from mae_portal.access import get_visible_or_404
+from mae_portal.documents import documents_visible_to, safe_filename
 from mae_portal.models import AuditLog, StoredDocument
-from mae_portal.permissions import documents_visible_to, is_admin
+from mae_portal.permissions import is_admin
 from members.views_membership import membership_dashboard, membership_documents_expected
 
 
@@ -32,18 +35,21 @@ def documents_panel(request):
 
 
 def _documents(user):
-    documents = list(StoredDocument.objects.filter(owner=user)[:10])
+    # The user's own documents (of any registered kind, that they may open), newest first.
+    documents = list(documents_visible_to(user).filter(owner=user).only(
+        "pk", "title", "status", "size", "created_at", "content_type")[:10])
     pending = any(d.status == d.Status.PENDING for d in documents) or membership_documents_expected(user)
     return {"documents": documents, "documents_pending": pending}
 
 
 @login_required
 def document_download(request, pk):
-    document = get_object_or_404(documents_visible_to(request.user), pk=pk, status=StoredDocument.Status.READY)
-    response = FileResponse(
-        document.file.open("rb"), as_attachment=True, filename=document.download_name, content_type="application/pdf"
-    )
+    """The one door to stored documents: 404 for what the user may not open (or that is not ready)."""
+    document = get_visible_or_404(documents_visible_to(request.user), pk=pk, status=StoredDocument.Status.READY)
+    response = FileResponse(document.file.open("rb"), as_attachment=True, content_type=document.content_type,
+                            filename=safe_filename(document.download_name))
     response["X-Content-Type-Options"] = "nosniff"
+    patch_cache_control(response, no_store=True, private=True)
     return response
 
 

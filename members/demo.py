@@ -379,14 +379,15 @@ def _load_memberships(*, today: date, staff) -> int:
 def _persona_documents(*, today: date) -> None:
     """Cards, coverage letters and receipts for the personas with a paid term, so the demo dashboard
     shows them (idempotent: documents are keyed by their subject)."""
-    from members.documents import membership_document_build
+    from mae_portal.documents import document_build
+    from members.documents import membership_document_request
     from members.dues import membership_year_for
     from members.models import MembershipTerm, Payment
 
     terms = MembershipTerm.objects.filter(member__user__isnull=False, cancelled_at__isnull=True,
                                           membership_year=membership_year_for(today))
     for term in terms:
-        for payment in term.payments.filter(status=Payment.Status.SUCCEEDED):
-            membership_document_build(kind="receipt", pk=payment.pk)
-            for kind in ("card", "coverage_letter"):
-                membership_document_build(kind=kind, pk=term.pk)
+        subjects = [("receipt", payment) for payment in term.payments.filter(status=Payment.Status.SUCCEEDED)]
+        for kind, subject in [*subjects, ("card", term), ("coverage_letter", term)] if subjects else []:
+            if document := membership_document_request(kind=kind, subject=subject):
+                document_build(document_id=document.pk)  # inline: the demo dashboard shows them at once

@@ -1,27 +1,27 @@
 """Membership documents and the emails that go with them: receipts, cards, coverage letters,
 signed draft authorizations, the welcome email and the failed-draft email.
 
-Each builder is idempotent: a document is keyed by (kind, subject_key) with a unique constraint, so a
-retried or duplicated task finds the first document and renders nothing more; each email carries an
-idempotency key, so it goes out once.
+The document kinds are registered with the core's registry (mae_portal.documents) from
+MembersConfig.ready(); the core stores, builds and serves them. A document is keyed by (kind, subject)
+with a unique constraint, so a retried or duplicated task finds the first document and renders nothing
+more; each email carries an idempotency key, so it goes out once.
 """
 
 import base64
 import io
 import logging
-from dataclasses import dataclass
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from weasyprint.urls import FatalURLFetchingError
 
+from mae_portal.documents import DocumentKind, document_build, document_request, documents_of, register_document_kind
 from mae_portal.emails import send_email
 from mae_portal.models import StoredDocument
-from mae_portal.pdf import store_pdf
+from mae_portal.permissions import is_membership_staff
 from members import dues
 from members.models import DraftAuthorization, Member, MembershipTerm, Payment
 
@@ -86,22 +86,8 @@ def qr_code_data_uri(text: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-# --- Building documents -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Spec:
-    kind: str
-    template: str
-    subject_prefix: str
-
-
-SPECS = {
-    "receipt": _Spec(StoredDocument.Kind.RECEIPT, "members/pdf/receipt.html", "payment"),
-    "card": _Spec(StoredDocument.Kind.CARD, "members/pdf/card.html", "term"),
-    "coverage_letter": _Spec(StoredDocument.Kind.COVERAGE_LETTER, "members/pdf/coverage_letter.html", "term"),
-    "authorization": _Spec(StoredDocument.Kind.AUTHORIZATION, "members/pdf/authorization.html", "authorization"),
-}
+# --- Document kinds -------------------------------------------------------------------------------------------
+# Each loader takes its subject's pk and returns the template context, or None when there is nothing to build.
 
 _MEMBER_RELATED = ("member__user", "member__local")
 
@@ -114,41 +100,33 @@ def _receipt(pk):
     term = payment.term
     split = allocate_shares(payment.amount, dues.Shares(term.local_share, term.state_share, term.national_share))
     paid_on = timezone.localdate(payment.paid_at) if payment.paid_at else payment.due_on
-    context = {
-        "payment": payment, "term": term, "split": split, "paid_on": paid_on,
+    return {
+        "member": payment.member, "payment": payment, "term": term, "split": split, "paid_on": paid_on,
         "method": payment_method_text(method=payment.method, check_number=payment.check_number,
                                       plan_label=term.plan.payment_method_label if term.plan else ""),
     }
-    member = payment.member
-    title = f"Receipt: ${payment.amount} paid {paid_on:%B} {paid_on.day}, {paid_on.year}"
-    return member, context, title, f"mae-receipt-{member.member_number}-{payment.pk}.pdf"
 
 
 def _term(pk):
     term = MembershipTerm.objects.select_related(*_MEMBER_RELATED, "category").filter(pk=pk).first()
     if term is None or term.cancelled_at is not None:
         return None
-    return term.member, term
+    return term
 
 
 def _card(pk):
-    found = _term(pk)
-    if found is None:
+    term = _term(pk)
+    if term is None:
         return None
-    member, term = found
     url = verify_url(term)
-    context = {"term": term, "verify_url": url, "qr_code": qr_code_data_uri(url)}
-    return member, context, f"Membership card {term.year_label}", f"mae-card-{member.member_number}-{term.year_label}.pdf"
+    return {"member": term.member, "term": term, "verify_url": url, "qr_code": qr_code_data_uri(url)}
 
 
 def _coverage_letter(pk):
-    found = _term(pk)
-    if found is None:
+    term = _term(pk)
+    if term is None:
         return None
-    member, term = found
-    context = {"term": term, "verify_url": verify_url(term)}
-    return (member, context, f"Liability coverage letter {term.year_label}",
-            f"mae-coverage-letter-{member.member_number}-{term.year_label}.pdf")
+    return {"member": term.member, "term": term, "verify_url": verify_url(term)}
 
 
 def _authorization(pk):
@@ -157,52 +135,88 @@ def _authorization(pk):
         return None
     signed_at = authorization.signed_at.astimezone(SIGNATURE_TIMEZONE)
     plan = authorization.plans.order_by("created_at").first()
-    context = {"authorization": authorization, "signed_at": signed_at, "plan": plan}
-    member = authorization.member
-    return (member, context, f"Bank draft authorization signed {signed_at:%B} {signed_at.day}, {signed_at.year}",
-            f"mae-draft-authorization-{member.member_number}-{authorization.pk}.pdf")
+    return {"member": authorization.member, "authorization": authorization, "signed_at": signed_at, "plan": plan}
 
 
-_LOADERS = {"receipt": _receipt, "card": _card, "coverage_letter": _coverage_letter, "authorization": _authorization}
+def _member_record(pk):
+    return {"member": member} if (member := Member.objects.select_related(
+        "employer_district__region", "worksite", "career_field", "local").filter(pk=pk).first()) else None
 
 
-def membership_document_build(*, kind: str, pk) -> StoredDocument | None:
-    """Build the PDF of one membership document: receipt (payment pk), card or coverage letter (term
-    pk), authorization (DraftAuthorization pk). Returns the document, or None when there is nothing
-    to build: the subject is gone or not eligible (an unpaid payment, a cancelled term), or the member
-    has no account to keep it under.
+def _email_authorization_copy(document, context):
+    # The member keeps a copy of what they signed, by email as well as on the dashboard (once: the key).
+    if to := member_email(context["member"]):
+        send_email("draft-authorization", to, {**context, "document": document},
+                   idempotency_key=f"authorization-copy:{context['authorization'].pk}", attachment=document)
 
-    Idempotent: the document is found by (kind, subject_key); a ready one is returned as it is, and
-    the row lock makes a concurrent duplicate wait and then find it ready. A failed rendering leaves
-    the document FAILED (the dashboard says so) and the next call renders it again."""
-    spec = SPECS[kind]
-    subject_key = f"{spec.subject_prefix}:{pk}"
-    existing = StoredDocument.objects.filter(kind=spec.kind, subject_key=subject_key).first()
-    if existing is not None and existing.status == StoredDocument.Status.READY and kind != "authorization":
-        return existing  # (an authorization goes on to make sure its copy was emailed)
-    loaded = _LOADERS[kind](pk)
-    if loaded is None:
-        return None
-    member, context, title, download_name = loaded
+
+def _tell_record_ready(document, context):
+    if document.owner_id and document.owner.email:
+        send_email("document-ready", to=document.owner.email,
+                   context={"name": context["member"].display_name, "document": document},
+                   idempotency_key=f"document-ready:{document.pk}")
+
+
+def _day(value) -> str:
+    return f"{value:%B} {value.day}, {value.year}"
+
+
+def membership_document_scope(user) -> Q:
+    """Who may open a membership document: the person it is for, and membership staff (and admins)."""
+    if is_membership_staff(user):
+        return Q(pk__isnull=False)
+    return Q(owner=user)
+
+
+MEMBERSHIP_DOCUMENT_KINDS = (
+    DocumentKind(
+        name="receipt", label="Receipt", subject_model="members.Payment", template="members/pdf/receipt.html",
+        context=_receipt, visible_to=membership_document_scope,
+        title=lambda c: f"Receipt: ${c['payment'].amount} paid {_day(c['paid_on'])}",
+        download_name=lambda c: f"mae-receipt-{c['member'].member_number}-{c['payment'].pk}.pdf",
+    ),
+    DocumentKind(
+        name="card", label="Membership card", subject_model="members.MembershipTerm",
+        template="members/pdf/card.html", context=_card, visible_to=membership_document_scope,
+        title=lambda c: f"Membership card {c['term'].year_label}",
+        download_name=lambda c: f"mae-card-{c['member'].member_number}-{c['term'].year_label}.pdf",
+    ),
+    DocumentKind(
+        name="coverage_letter", label="Liability coverage letter", subject_model="members.MembershipTerm",
+        template="members/pdf/coverage_letter.html", context=_coverage_letter, visible_to=membership_document_scope,
+        title=lambda c: f"Liability coverage letter {c['term'].year_label}",
+        download_name=lambda c: f"mae-coverage-letter-{c['member'].member_number}-{c['term'].year_label}.pdf",
+    ),
+    DocumentKind(
+        name="authorization", label="Bank draft authorization", subject_model="members.DraftAuthorization",
+        template="members/pdf/authorization.html", context=_authorization, visible_to=membership_document_scope,
+        title=lambda c: f"Bank draft authorization signed {_day(c['signed_at'])}",
+        download_name=lambda c: f"mae-draft-authorization-{c['member'].member_number}-{c['authorization'].pk}.pdf",
+        after_build=_email_authorization_copy,
+    ),
+    DocumentKind(
+        name="member_record", label="Copy of my member record", subject_model="members.Member",
+        template="members/pdf/member_record.html", context=_member_record, visible_to=membership_document_scope,
+        title=lambda c: "Copy of my member record",
+        download_name=lambda c: f"mae-member-record-{c['member'].member_number}.pdf",
+        after_build=_tell_record_ready, repeatable=True,
+    ),
+)
+
+
+def register_membership_document_kinds() -> None:
+    for kind in MEMBERSHIP_DOCUMENT_KINDS:
+        register_document_kind(kind)
+
+
+def membership_document_request(*, kind: str, subject) -> StoredDocument | None:
+    """Ask for a membership document of `subject` (a payment, term, authorization or member), kept under
+    its member's account. Returns the document, or None when the member has no account to keep it under
+    (staff give a walk-in member their papers)."""
+    member = subject if isinstance(subject, Member) else subject.member
     if member.user_id is None:
         return None
-    document, _ = StoredDocument.objects.get_or_create(
-        kind=spec.kind, subject_key=subject_key,
-        defaults={"owner": member.user, "title": title, "download_name": download_name},
-    )
-    try:
-        with transaction.atomic():
-            document = StoredDocument.objects.select_for_update().get(pk=document.pk)
-            if document.status != StoredDocument.Status.READY:
-                store_pdf(document, spec.template, {"member": member, "document": document, **context})
-    except (Exception, FatalURLFetchingError):  # the latter is a BaseException
-        StoredDocument.objects.filter(pk=document.pk).exclude(status=StoredDocument.Status.READY).update(
-            status=StoredDocument.Status.FAILED)
-        raise
-    if kind == "authorization" and (to := member_email(member)):
-        # The member keeps a copy of what they signed, by email as well as on the dashboard.
-        send_email("draft-authorization", to, {"member": member, "document": document, **context},
-                   idempotency_key=f"authorization-copy:{pk}", attachment=document)
+    document, _ = document_request(kind=kind, subject=subject, owner=member.user)
     return document
 
 
@@ -236,8 +250,10 @@ def membership_welcome_send(*, payment_pk) -> None:
         return
     term, member = payment.term, payment.member
     try:
-        for kind in ("card", "coverage_letter"):
-            membership_document_build(kind=kind, pk=term.pk)
+        # Build the card and letter first (if no worker has yet) so that they are there when the email is read.
+        for document in documents_of(term).filter(kind__in=("card", "coverage_letter")).exclude(
+                status=StoredDocument.Status.READY):
+            document_build(document_id=document.pk)
     finally:
         to = member_email(member)
         if to:

@@ -8,7 +8,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from mae_portal.audit import audit_record, diff
-from mae_portal.emails import send_email
 from mae_portal.models import AuditLog, StoredDocument
 from members import dues
 from members.models import (
@@ -40,46 +39,15 @@ def member_update_profile(*, member: Member, actor, data: dict, ip: str | None) 
     return member
 
 
+@transaction.atomic
 def member_record_pdf_request(*, member: Member, actor) -> StoredDocument:
-    """Queue a PDF copy of the member's record. While one is being prepared, asking again returns
-    it (a partial unique constraint makes a double submit create one document)."""
-    from members.tasks import build_member_record_pdf
+    """Queue a PDF copy of the member's record (built by the core's document task, which emails the
+    member when it is ready). While one is being prepared, asking again returns it."""
+    from mae_portal.documents import document_request
 
-    try:
-        with transaction.atomic():
-            document = StoredDocument.objects.create(
-                owner=member.user,
-                kind=StoredDocument.Kind.MEMBER_RECORD,
-                title="Copy of my member record",
-                download_name=f"mae-member-record-{member.member_number}.pdf",
-            )
-            audit_record(actor=actor, action="member.record_pdf_requested", obj=member)
-            transaction.on_commit(lambda: build_member_record_pdf.delay(str(document.pk)))
-    except IntegrityError:
-        document = StoredDocument.objects.get(
-            owner=member.user, kind=StoredDocument.Kind.MEMBER_RECORD, status=StoredDocument.Status.PENDING
-        )
-    return document
-
-
-def member_record_pdf_build(*, document_id) -> StoredDocument:
-    """Render the member-record PDF for a pending document. Running it twice renders once."""
-    from mae_portal.pdf import store_pdf
-
-    with transaction.atomic():
-        document = StoredDocument.objects.select_for_update(of=("self",)).select_related("owner__member").get(pk=document_id)
-        if document.status != StoredDocument.Status.PENDING:
-            return document
-        member = Member.objects.select_related(
-            "employer_district__region", "worksite", "career_field", "local"
-        ).get(pk=document.owner.member.pk)
-        store_pdf(document, "members/pdf/member_record.html", {"member": member, "document": document})
-        send_email(
-            "document-ready",
-            to=document.owner.email,
-            context={"name": member.display_name, "document": document},
-            idempotency_key=f"document-ready:{document.pk}",
-        )
+    document, created = document_request(kind="member_record", subject=member, owner=member.user)
+    if created:
+        audit_record(actor=actor, action="member.record_pdf_requested", obj=member)
     return document
 
 
@@ -226,10 +194,18 @@ def _authorization_record(member: Member, authorization: dict) -> DraftAuthoriza
     )
 
 
-def _enqueue_document(kind: str, pk):
-    from members.tasks import build_membership_document
+_DOCUMENT_SUBJECTS = {"receipt": Payment, "card": MembershipTerm, "coverage_letter": MembershipTerm,
+                      "authorization": DraftAuthorization}
 
-    build_membership_document.delay(kind, pk)
+
+def _enqueue_document(kind: str, pk):
+    """Record the document's PENDING row; its build is enqueued when that commits, and a sweep finishes
+    any row whose task never reached the broker."""
+    from members.documents import membership_document_request
+
+    subject = _DOCUMENT_SUBJECTS[kind].objects.select_related("member").filter(pk=pk).first()
+    if subject is not None:
+        membership_document_request(kind=kind, subject=subject)
 
 
 @transaction.atomic
@@ -277,9 +253,15 @@ def payment_succeeded(*, payment: Payment, reference: str, outcome=None) -> None
 
 
 def _after_payment(payment_pk, first_for_term: bool):
-    _enqueue_document("receipt", payment_pk)
+    payment = Payment.objects.only("amount", "term_id").get(pk=payment_pk)
+    if payment.amount > 0:
+        _enqueue_document("receipt", payment_pk)
     if first_for_term:
         from members.tasks import send_membership_welcome
+
+        # The card and letter are recorded before the welcome task is sent, so neither waits on it.
+        for kind in ("card", "coverage_letter"):
+            _enqueue_document(kind, payment.term_id)
 
         send_membership_welcome.delay(payment_pk)
 

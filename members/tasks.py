@@ -1,30 +1,8 @@
-"""Celery tasks of the members app: thin wrappers that load ids and call services."""
+"""Celery tasks of the members app: thin wrappers that load ids and call services.
+
+Documents are built by the core's one task, mae_portal.tasks.build_document."""
 
 from celery import shared_task
-from weasyprint.urls import FatalURLFetchingError
-
-from mae_portal.models import StoredDocument
-from members import services
-
-
-@shared_task
-def build_member_record_pdf(document_id: str):
-    try:
-        services.member_record_pdf_build(document_id=document_id)
-    except (Exception, FatalURLFetchingError):  # the latter is a BaseException
-        # The member sees "could not be prepared" and may ask again; the error goes to the worker log.
-        StoredDocument.objects.filter(pk=document_id, status=StoredDocument.Status.PENDING).update(
-            status=StoredDocument.Status.FAILED
-        )
-        raise
-
-
-@shared_task(autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
-def build_membership_document(kind: str, pk):
-    """Receipt (payment pk), card and coverage letter (term pk), authorization (authorization pk)."""
-    from members.documents import membership_document_build
-
-    membership_document_build(kind=kind, pk=pk)
 
 
 @shared_task

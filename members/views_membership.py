@@ -18,9 +18,10 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
 from django.core import signing
-from django.db.models import CharField, Exists, OuterRef, Value
-from django.db.models.functions import Cast, Concat
+from django.db.models import CharField, Exists, OuterRef
+from django.db.models.functions import Cast
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -31,6 +32,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from mae_portal.audit import client_ip
+from mae_portal.documents import subject_filter
 from mae_portal.models import StoredDocument
 from members import dues, selectors, services
 from members.forms_membership import (
@@ -787,10 +789,10 @@ def membership_documents_expected(user) -> bool:
     them. (After a few minutes it stops asking; a document that never came is for staff to look at.)"""
     if not user.is_authenticated:
         return False
-    receipt = StoredDocument.objects.filter(kind=StoredDocument.Kind.RECEIPT,
-                                            subject_key=Concat(Value("payment:"), Cast(OuterRef("pk"), CharField())))
-    card = StoredDocument.objects.filter(kind=StoredDocument.Kind.CARD,
-                                         subject_key=Concat(Value("term:"), Cast(OuterRef("term_id"), CharField())))
+    receipt = StoredDocument.objects.filter(kind="receipt", subject_type=ContentType.objects.get_for_model(Payment),
+                                            subject_id=Cast(OuterRef("pk"), CharField()))
+    card = StoredDocument.objects.filter(kind="card", subject_type=ContentType.objects.get_for_model(MembershipTerm),
+                                         subject_id=Cast(OuterRef("term_id"), CharField()))
     return (Payment.objects.filter(member__user=user, status=Payment.Status.SUCCEEDED, amount__gt=0,
                                    paid_at__gte=timezone.now() - DOCUMENTS_EXPECTED_FOR, term__cancelled_at__isnull=True)
             .filter(~Exists(receipt) | ~Exists(card)).exists())
@@ -871,10 +873,11 @@ def membership_dashboard(user, day: date | None = None) -> dict:
     plan = _active_plan(member)
     renewable = _renewable_term(terms, day)
     renewal = next((t for t in terms if current and t.continues_id == current.pk and t.status != TermStatus.CANCELLED), None)
-    receipts = {d.subject_key: d for d in StoredDocument.objects.filter(
-        owner=user, kind=StoredDocument.Kind.RECEIPT, status=StoredDocument.Status.READY).only("pk", "subject_key")}
+    receipts = {d.subject_id: d for d in StoredDocument.objects.filter(
+        subject_filter(Payment, [p.pk for p in payments]), owner=user, kind="receipt",
+        status=StoredDocument.Status.READY).only("pk", "subject_id")}
     for payment in payments:
-        payment.receipt = receipts.get(f"payment:{payment.pk}")
+        payment.receipt = receipts.get(str(payment.pk))
     pending = [p for p in payments if p.status == Payment.Status.PENDING]
     auto_renews = bool(plan and plan.is_installment and plan.auto_renew)
     return {"membership": {

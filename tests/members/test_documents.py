@@ -12,12 +12,15 @@ from django.core import mail
 from django.urls import reverse
 from pypdf import PdfReader
 
+import mae_portal.documents as core_documents
+from mae_portal.documents import document_build, document_request, documents_of
 from mae_portal.models import EmailDelivery, StoredDocument
+from mae_portal.tasks import build_document
 from members import documents, services
 from members.dues import Shares
 from members.gateways import SandboxGateway
-from members.models import MembershipCategory, Payment
-from members.tasks import build_membership_document, send_membership_welcome
+from members.models import DraftAuthorization, MembershipCategory, MembershipTerm, Payment
+from members.tasks import send_membership_welcome
 from tests.factories import MemberFactory
 
 JOIN_DAY = date(2026, 10, 15)
@@ -63,6 +66,12 @@ def pay_by_bank(payment, account=GOOD_ACCOUNT) -> str:
 def signature(name="Tamika Shelton", text="I authorize the Mississippi Association of Educators to draft my account."):
     return {"typed_name": name, "text": text, "ip": "203.0.113.7", "user_agent": "pytest",
             "signed_at": datetime(2026, 10, 15, 17, 30, tzinfo=UTC)}
+
+
+def build(kind, subject):
+    """Ask for a membership document of `subject` and build it inline, as the task would."""
+    document = documents.membership_document_request(kind=kind, subject=subject)
+    return document_build(document_id=document.pk) if document else None
 
 
 def join(member, *, plan="annual", today=JOIN_DAY, key="join-1", category="esp-full-time", **kwargs) -> Payment:
@@ -136,10 +145,13 @@ def test_paid_join_builds_receipt_card_and_letter_once_and_welcomes_once(member,
     assert "2026-27" in welcome.subject
     assert "ESP full-time" in welcome.body and "$306.17" in welcome.body and reverse("dashboard") in welcome.body
 
-    # The tasks run again (a retry, a replayed message): nothing new is built or sent.
+    # The tasks run again (a retry, a replayed message), or the documents are asked for again: nothing new
+    # is built or sent.
     with django_capture_on_commit_callbacks(execute=True):
-        build_membership_document.delay("receipt", payment.pk)
-        build_membership_document.delay("card", term.pk)
+        for document in StoredDocument.objects.all():
+            build_document.delay(str(document.pk))
+        documents.membership_document_request(kind="receipt", subject=payment)
+        documents.membership_document_request(kind="card", subject=term)
         send_membership_welcome.delay(payment.pk)
         send_membership_welcome.delay(payment.pk)
     assert StoredDocument.objects.filter(owner=member).count() == 3
@@ -152,7 +164,7 @@ def test_receipt_reads_back_with_the_dues_split(member, django_capture_on_commit
     payment = join(record)
     with django_capture_on_commit_callbacks(execute=True):
         pay_by_card(payment)
-    receipt = StoredDocument.objects.get(kind="receipt", subject_key=f"payment:{payment.pk}")
+    receipt = documents_of(payment, kind="receipt").get()
     text = pdf_text(receipt)
     term = payment.term
     split = documents.allocate_shares(payment.amount, Shares(term.local_share, term.state_share, term.national_share))
@@ -170,7 +182,7 @@ def test_card_has_name_number_year_and_the_verification_url(member, django_captu
     with django_capture_on_commit_callbacks(execute=True):
         pay_by_card(payment)
     term = payment.term
-    card = StoredDocument.objects.get(kind="card", subject_key=f"term:{term.pk}")
+    card = documents_of(term, kind="card").get()
     text = pdf_text(card)
     url = f"{settings.SITE_URL}/verify/{term.verification_token}/"
     assert documents.verify_url(term) == url
@@ -192,7 +204,7 @@ def test_coverage_letter_states_the_term_dates(member, django_capture_on_commit_
     payment = join(record)
     with django_capture_on_commit_callbacks(execute=True):
         pay_by_card(payment)
-    letter = StoredDocument.objects.get(kind="coverage_letter", subject_key=f"term:{payment.term.pk}")
+    letter = documents_of(payment.term, kind="coverage_letter").get()
     text = pdf_text(letter)
     for expected in ["To whom it may concern", record.legal_name, str(record.member_number), "ESP full-time",
                      "October 15, 2026 through August 31, 2027", "Educators Employment Liability",
@@ -215,7 +227,7 @@ def test_authorization_keeps_exact_text_and_escapes_member_text(member, django_c
     assert "<script>Tamika</script> Shelton" in text
     assert "October 15, 2026, 12:30:00 PM Central Time (CDT)" in text  # 17:30 UTC
     assert "203.0.113.7" in text and settings.DRAFT_AUTHORIZATION_VERSION in text
-    assert documents.membership_document_build(kind="authorization", pk=document.subject_key.split(":")[1]) == document
+    assert build("authorization", DraftAuthorization.objects.get(pk=document.subject_id)) == document
     assert StoredDocument.objects.filter(kind="authorization").count() == 1
 
 
@@ -228,7 +240,8 @@ def test_the_signed_authorization_is_emailed_once_as_a_pdf(member, django_captur
         )
     document = StoredDocument.objects.get(kind="authorization")
     with django_capture_on_commit_callbacks(execute=True):  # a retried task sends nothing more
-        documents.membership_document_build(kind="authorization", pk=document.subject_key.split(":")[1])
+        build("authorization", document.subject)
+        build_document.delay(str(document.pk))
     copies = [m for m in mailoutbox if "authorization" in m.subject.lower()]
     assert len(copies) == 1 and copies[0].to == [record.email]
     (name, content, mimetype), = copies[0].attachments
@@ -248,8 +261,10 @@ def test_no_documents_without_an_account_but_the_welcome_still_goes(world, staff
 
 def test_unpaid_or_unknown_subjects_build_nothing(member):
     payment = join(member.member)
-    assert documents.membership_document_build(kind="receipt", pk=payment.pk) is None  # still pending
-    assert documents.membership_document_build(kind="card", pk=999999) is None
+    assert build("receipt", payment) is None  # still pending: the row asked for is removed
+    gone = MembershipTerm(pk=999999, member=member.member)
+    document, _ = document_request(kind="card", subject=gone, owner=member)  # a term deleted since it was asked for
+    assert document_build(document_id=document.pk) is None
     assert not StoredDocument.objects.exists()
 
 
@@ -257,15 +272,15 @@ def test_a_failed_rendering_is_marked_and_the_next_try_builds_it(member, monkeyp
     payment = join(member.member)
     with django_capture_on_commit_callbacks(execute=False):
         pay_by_card(payment)
-    real_store = documents.store_pdf
+    real_store = core_documents.store_pdf
 
     def broken(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(documents, "store_pdf", broken)
+    monkeypatch.setattr(core_documents, "store_pdf", broken)
     with pytest.raises(OSError):
-        documents.membership_document_build(kind="card", pk=payment.term.pk)
+        build("card", payment.term)
     assert StoredDocument.objects.get(kind="card").status == "failed"
-    monkeypatch.setattr(documents, "store_pdf", real_store)
-    assert documents.membership_document_build(kind="card", pk=payment.term.pk).status == "ready"
+    monkeypatch.setattr(core_documents, "store_pdf", real_store)
+    assert build("card", payment.term).status == "ready"
     assert StoredDocument.objects.filter(kind="card").count() == 1

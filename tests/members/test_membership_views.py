@@ -606,9 +606,8 @@ def test_dashboard_active_member_with_drafts(client, member, esp_full_time, on):
     payment = join(member, esp_full_time, plan="monthly", draft_day=15)
     client.force_login(member)
     pay(client, payment, BANK)
-    StoredDocument.objects.create(owner=member, kind=StoredDocument.Kind.RECEIPT, title="Receipt",
-                                  download_name="r.pdf", status=StoredDocument.Status.READY,
-                                  subject_key=f"payment:{payment.pk}")
+    StoredDocument.objects.create(owner=member, kind="receipt", title="Receipt",
+                                  download_name="r.pdf", status=StoredDocument.Status.READY, subject=payment)
     page = client.get("/dashboard/").content.decode()
     assert "Active member through August 31, 2027" in page
     assert "2026-27, through August 31, 2027" in page and "ESP full-time" in page
@@ -904,9 +903,8 @@ def test_documents_panel_keeps_asking_until_the_receipt_and_card_are_there(clien
     pay(client, payment)
     assert 'hx-get="/documents/panel/"' in client.get("/dashboard/").content.decode()
     assert 'hx-get="/documents/panel/"' in client.get("/documents/panel/").content.decode()
-    for kind, key in ((StoredDocument.Kind.RECEIPT, f"payment:{payment.pk}"), (StoredDocument.Kind.CARD,
-                                                                               f"term:{payment.term_id}")):
-        StoredDocument.objects.create(owner=member, kind=kind, title=kind, download_name="x.pdf", subject_key=key,
+    for kind, subject in (("receipt", payment), ("card", payment.term)):
+        StoredDocument.objects.create(owner=member, kind=kind, title=kind, download_name="x.pdf", subject=subject,
                                       status=StoredDocument.Status.READY)
     assert 'hx-get="/documents/panel/"' not in client.get("/documents/panel/").content.decode()
     Payment.objects.filter(pk=payment.pk).update(paid_at=timezone.now() - timedelta(minutes=11))

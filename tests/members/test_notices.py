@@ -11,6 +11,7 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from mae_portal.documents import documents_of
 from mae_portal.models import EmailDelivery, StoredDocument
 from members import dues, notices, selectors, services
 from members.models import (
@@ -102,7 +103,7 @@ def test_auto_renewal_and_drafts_end_to_end(installment_member, run):
     welcomes = EmailDelivery.objects.filter(template_name="membership-welcome").order_by("pk")
     assert [w.idempotency_key for w in welcomes] == [f"welcome:{term.pk}", f"welcome:{renewal.pk}"]
     assert "Thank you for renewing" in welcomes[1].subject
-    assert StoredDocument.objects.filter(kind="card", subject_key=f"term:{renewal.pk}", status="ready").exists()
+    assert documents_of(renewal, kind="card").filter(status="ready").exists()
     assert StoredDocument.objects.filter(kind="receipt").count() == 11
 
 

@@ -334,7 +334,7 @@ def rich(member, staff, esp):
                                     actor=staff, idempotency_key="rich-check")
     services.payment_refund(payment=check, amount=Decimal("20.00"), reason="Paid twice", actor=staff,
                             idempotency_key="rich-refund")
-    StoredDocument.objects.create(owner=member, kind=StoredDocument.Kind.CARD, title="Membership card 2026-27",
+    StoredDocument.objects.create(owner=member, kind="card", title="Membership card 2026-27",
                                   download_name="card.pdf", status=StoredDocument.Status.READY)
     services.member_note_add(member=record, text="Called about the card.", actor=staff, form_token="rich-note")
     return record

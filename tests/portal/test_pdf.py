@@ -17,8 +17,8 @@ from mae_portal.celery import app as celery_app
 from mae_portal.models import AuditLog, EmailDelivery, StoredDocument
 from mae_portal.pdf import PDF_BASE_URL, PortalURLFetcher, UnsafeResourceError, render_pdf
 from mae_portal.permissions import Groups
+from mae_portal.tasks import build_document
 from members.services import member_record_pdf_request
-from members.tasks import build_member_record_pdf
 from tests.conftest import _with_mfa
 from tests.factories import MemberFactory, UserFactory
 
@@ -234,7 +234,7 @@ def test_member_record_pdf_end_to_end(member_user, eager_celery, django_capture_
 
     # The task running again (a replayed message) renders nothing and sends nothing more.
     with django_capture_on_commit_callbacks(execute=True):
-        build_member_record_pdf(str(document.pk))
+        build_document(str(document.pk))
     assert EmailDelivery.objects.filter(template_name="document-ready").count() == 1
     assert len(mail.outbox) == 1
 
@@ -331,7 +331,7 @@ def test_anonymous_is_sent_to_sign_in(client, ready_document):
 def test_pending_or_failed_document_is_not_downloadable(client, member_user):
     for status in (StoredDocument.Status.PENDING, StoredDocument.Status.FAILED):
         document = StoredDocument.objects.create(
-            owner=member_user, kind=StoredDocument.Kind.MEMBER_RECORD, title="Copy", download_name="x.pdf",
+            owner=member_user, kind="member_record", title="Copy", download_name="x.pdf",
             status=status,
         )
         response, _ = _download(client, member_user, document)

@@ -32,7 +32,7 @@ def objects(world, member):
     """Objects the URLs point at: the member persona's record and document, and a region-B member."""
     other = MemberFactory(employer_district=world.district_b, local=world.local_b)
     document = StoredDocument.objects.create(
-        owner=member, kind=StoredDocument.Kind.MEMBER_RECORD, title="Copy of my member record",
+        owner=member, kind="member_record", title="Copy of my member record",
         download_name="record.pdf", status=StoredDocument.Status.READY,
     )
     from django.core.files.base import ContentFile

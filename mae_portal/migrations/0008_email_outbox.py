@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mae_portal', '0005_email_attachment'),
+        ('mae_portal', '0007_drop_document_legacy_fields'),
     ]
 
     operations = [
