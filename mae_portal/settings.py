@@ -207,8 +207,6 @@ CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_ROUTES = {
     "mae_portal.tasks.deliver_email": {"queue": "email"},
     "mae_portal.tasks.build_document": {"queue": "documents"},
-    "members.tasks.build_member_record_pdf": {"queue": "documents"},
-    "members.tasks.build_membership_document": {"queue": "documents"},
 }
 CELERY_BEAT_SCHEDULE = {
     # 5:15 a.m. Central: renewals, installment drafts, renewal notices and lapses for the day.

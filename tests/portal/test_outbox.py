@@ -13,6 +13,7 @@ from smtplib import SMTPServerDisconnected
 from unittest import mock
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 from django.core.management import call_command
 from django.db import transaction
@@ -91,16 +92,16 @@ def test_sweep_picks_lost_and_due_rows_and_skips_the_rest(db, published, setting
     _delivery("sent", status=Status.SENT, enqueued_at=ago(hours=1), sent_at=ago(hours=1))
     _delivery("failed", status=Status.FAILED, enqueued_at=None, next_attempt_at=ago(hours=1))
 
-    assert sweep(now) == {"email_sweep": 3}
+    assert sweep(now)["email_sweep"] == 3
     assert sorted(published) == sorted([lost.pk, retry_due.pk, stale_claim.pk])
     lost.refresh_from_db()
     assert lost.enqueued_at == now and lost.status == Status.QUEUED
 
     # Run again at once: nothing more. Five minutes on, every row not sent or failed is due (the three
     # again, since their tasks did not run; the fresh row, the retry, the claim by now stale).
-    assert sweep(now) == {"email_sweep": 0}
+    assert sweep(now)["email_sweep"] == 0
     assert len(published) == 3
-    assert sweep(now + timedelta(minutes=5, seconds=1)) == {"email_sweep": 6}
+    assert sweep(now + timedelta(minutes=5, seconds=1))["email_sweep"] == 6
     assert sorted(published[3:]) == sorted([lost.pk, retry_due.pk, stale_claim.pk, fresh.pk, not_due.pk, sending.pk])
 
 
@@ -114,13 +115,13 @@ def test_sweep_skips_rows_another_sweep_holds(committed_db, published):
         with other.cursor() as cursor:
             cursor.execute("SELECT id FROM mae_portal_emaildelivery WHERE id = %s FOR UPDATE", [row.pk])
             started = time.monotonic()
-            assert outbox.outbox_sweep(now=now) == {"email_sweep": 0}
+            assert outbox.outbox_sweep(now=now)["email_sweep"] == 0
             assert time.monotonic() - started < 2
         other.rollback()
     finally:
         other.close()
-    assert outbox.outbox_sweep(now=now) == {"email_sweep": 1}
-    assert outbox.outbox_sweep(now=now) == {"email_sweep": 0}
+    assert outbox.outbox_sweep(now=now)["email_sweep"] == 1
+    assert outbox.outbox_sweep(now=now)["email_sweep"] == 0
     assert published == [row.pk]
 
 
@@ -166,13 +167,13 @@ def test_failed_attempts_back_off_through_the_sweep_then_fail_for_good(db, setti
             assert before + timedelta(seconds=delay) <= row.next_attempt_at <= timezone.now() + timedelta(seconds=delay)
             # An in-task retry is in flight (the sweep leaves it alone); otherwise the sweep takes over.
             assert (row.enqueued_at is not None) == (retry_in is not None)
-        assert sweep(row.next_attempt_at - timedelta(seconds=1)) == {"email_sweep": 0}  # not yet due
-        assert sweep(row.next_attempt_at) == {"email_sweep": 1}
+        assert sweep(row.next_attempt_at - timedelta(seconds=1))["email_sweep"] == 0  # not yet due
+        assert sweep(row.next_attempt_at)["email_sweep"] == 1
         assert emails.deliver(row.pk) == emails.Attempt(sent=False)  # the fourth and last attempt
     row.refresh_from_db()
     assert row.status == Status.FAILED and row.attempts == 4
     assert emails.deliver(row.pk) == emails.Attempt(sent=False)
-    assert sweep(timezone.now() + timedelta(days=1)) == {"email_sweep": 0}
+    assert sweep(timezone.now() + timedelta(days=1))["email_sweep"] == 0
     assert mail.outbox == []
 
 
@@ -221,8 +222,6 @@ def test_the_claim_is_committed_before_the_smtp_exchange(committed_db):
 @pytest.mark.parametrize(("task", "queue"), [
     ("mae_portal.tasks.deliver_email", "email"),
     ("mae_portal.tasks.build_document", "documents"),
-    ("members.tasks.build_member_record_pdf", "documents"),
-    ("members.tasks.build_membership_document", "documents"),
     ("mae_portal.tasks.sweep_outbox", "celery"),
     ("members.tasks.run_membership_jobs", "celery"),
     ("members.tasks.send_membership_welcome", "celery"),
@@ -234,10 +233,10 @@ def test_routes_put_emails_and_documents_on_their_own_queues(task, queue):
 @pytest.mark.celery_worker
 def test_published_tasks_land_on_their_queues(redis_broker):
     from mae_portal.tasks import deliver_email
-    from members.tasks import build_member_record_pdf
+    from mae_portal.tasks import build_document
 
     deliver_email.delay(1)
-    build_member_record_pdf.delay(str(uuid.uuid4()))
+    build_document.delay(str(uuid.uuid4()))
     sweep_outbox.delay()
     assert [redis_broker.llen(q) for q in ("email", "documents", "celery")] == [1, 1, 1]
 
@@ -313,3 +312,28 @@ def test_worker_killed_mid_send_the_member_gets_one_message(celery_worker_proces
     delivery.refresh_from_db()
     assert delivery.attempts == 2
     assert "sending again with the same Message-ID" in second.log(), second.log()
+
+
+def test_sweep_rebuilds_pending_documents_whose_hand_off_was_lost(world, member, published, settings, sweep):
+    """A PENDING generated document is enough to finish the work: the sweep hands it to the queue again
+    once its last hand-off is stale, once per stale period; ready and uploaded documents are left alone."""
+    from mae_portal.models import StoredDocument
+
+    settings.OUTBOX_SWEEP_AFTER_MINUTES = 5
+    now = timezone.now()
+    profile = member.member
+
+    def document(**fields):
+        return StoredDocument.objects.create(
+            kind="member_record", subject_type=ContentType.objects.get_for_model(profile), subject_id=str(profile.pk),
+            owner=member, title="Copy", download_name="record.pdf", **fields)
+
+    lost = document(copy_number=1, enqueued_at=now - timedelta(minutes=6))
+    never = document(copy_number=2, enqueued_at=None)
+    document(copy_number=3, enqueued_at=now - timedelta(minutes=1))  # its task is probably on its way
+    document(copy_number=4, status=StoredDocument.Status.READY, enqueued_at=None)
+    document(copy_number=5, origin=StoredDocument.Origin.UPLOADED, enqueued_at=None)
+
+    assert sweep(now)["document_sweep"] == 2
+    assert sorted(published) == sorted([str(lost.pk), str(never.pk)])
+    assert sweep(now)["document_sweep"] == 0
