@@ -14,10 +14,12 @@ from mae_portal.permissions import documents_visible_to, is_admin
 from members.views_membership import membership_dashboard, membership_documents_expected
 
 
+@require_GET  # a page that only shows something: POST answers 405
 def home(request):
     return render(request, "home.html")
 
 
+@require_GET
 @login_required
 def dashboard(request):
     member = getattr(request.user, "member", None)
@@ -25,6 +27,7 @@ def dashboard(request):
                   {"member": member, **_documents(request.user), **membership_dashboard(request.user)})
 
 
+@require_GET
 @login_required
 def documents_panel(request):
     """The dashboard's document list; htmx polls it while a PDF is being prepared."""
@@ -37,6 +40,7 @@ def _documents(user):
     return {"documents": documents, "documents_pending": pending}
 
 
+@require_GET
 @login_required
 def document_download(request, pk):
     document = get_object_or_404(documents_visible_to(request.user), pk=pk, status=StoredDocument.Status.READY)
@@ -47,6 +51,7 @@ def document_download(request, pk):
     return response
 
 
+@require_GET
 @login_required
 def audit_log(request):
     if not is_admin(request.user):
