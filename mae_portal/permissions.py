@@ -2,6 +2,11 @@
 
 Lists are scoped by explicit queryset functions in each app's rules.py (discovered by the rules package), next to the rule that
 checks a single object, so a page never shows a row its detail view would refuse.
+
+Region managers oversee every UniServ region: in each app's scopes they see what a director sees, for
+every region at once (members: every member employed in any region's district, every local, the
+roster and its export, member detail pages). They are not membership staff: `is_membership_staff`
+is false for them, so payments, categories and term actions stay closed (403). Admins are both.
 """
 
 import rules

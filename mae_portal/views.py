@@ -17,10 +17,12 @@ from mae_portal.permissions import is_admin
 from members.views_membership import membership_dashboard, membership_documents_expected
 
 
+@require_GET  # a page that only shows something: POST answers 405
 def home(request):
     return render(request, "home.html")
 
 
+@require_GET
 @login_required
 def dashboard(request):
     member = getattr(request.user, "member", None)
@@ -28,6 +30,7 @@ def dashboard(request):
                   {"member": member, **_documents(request.user), **membership_dashboard(request.user)})
 
 
+@require_GET
 @login_required
 def documents_panel(request):
     """The dashboard's document list; htmx polls it while a PDF is being prepared."""
@@ -42,6 +45,7 @@ def _documents(user):
     return {"documents": documents, "documents_pending": pending}
 
 
+@require_GET
 @login_required
 def document_download(request, pk):
     """The one door to stored documents: 404 for what the user may not open (or that is not ready)."""
@@ -53,6 +57,7 @@ def document_download(request, pk):
     return response
 
 
+@require_GET
 @login_required
 def audit_log(request):
     if not is_admin(request.user):

@@ -6,6 +6,8 @@ class MembersConfig(AppConfig):
     verbose_name = "Members"
 
     def ready(self):
+        from members import audit_actions
         from members.documents import register_membership_document_kinds
 
+        audit_actions.register()
         register_membership_document_kinds()

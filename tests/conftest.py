@@ -96,6 +96,12 @@ def staff(world):
 
 
 @pytest.fixture
+def region_manager(world):
+    """Oversees every UniServ region: reads every member and local; keeps the regions in the admin."""
+    return _with_mfa(UserFactory(email="region.manager@example.org", groups=[Groups.REGION_MANAGERS], is_staff=True))
+
+
+@pytest.fixture
 def reviewer(world):
     return _with_mfa(UserFactory(email="reviewer@example.org", groups=[Groups.AWARD_REVIEWERS]))
 
@@ -121,8 +127,8 @@ def outsider(world):
     return UserFactory(email="outsider@example.org")
 
 
-PERSONAS = ["anonymous", "member", "leader", "director", "director2", "staff", "reviewer", "awards",
-            "coordinator", "admin_user", "outsider"]
+PERSONAS = ["anonymous", "member", "leader", "director", "director2", "region_manager", "staff", "reviewer",
+            "awards", "coordinator", "admin_user", "outsider"]
 
 
 @pytest.fixture
@@ -135,6 +141,22 @@ def as_persona(request, client):
         return client
 
     return sign_in
+
+
+@pytest.fixture
+def matrix_clients(request, world):
+    """For tests/matrix.py: client_for(persona) -> a fresh test client signed in as that persona."""
+    from django.test import Client
+
+    users = {name: request.getfixturevalue(name) for name in PERSONAS if name != "anonymous"}
+
+    def client_for(name):
+        client = Client()
+        if name != "anonymous":
+            client.force_login(users[name])
+        return client
+
+    return client_for
 
 
 class _SinkHandler:

@@ -232,8 +232,7 @@ def test_routes_put_emails_and_documents_on_their_own_queues(task, queue):
 
 @pytest.mark.celery_worker
 def test_published_tasks_land_on_their_queues(redis_broker):
-    from mae_portal.tasks import deliver_email
-    from mae_portal.tasks import build_document
+    from mae_portal.tasks import build_document, deliver_email
 
     deliver_email.delay(1)
     build_document.delay(str(uuid.uuid4()))

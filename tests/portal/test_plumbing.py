@@ -6,13 +6,14 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError, connection, transaction
 
-from mae_portal.audit import audit_record
+from mae_portal.audit import audit_record, register_audit_actions
 from mae_portal.models import AuditLog
 from members.models import Member
 from tests.factories import MemberFactory, UserFactory
 
 
 def test_audit_log_is_append_only_in_the_orm_and_the_database(db):
+    register_audit_actions({"test.done": "Test done"})
     entry = audit_record(actor=None, action="test.done", changes={"a": [1, 2]})
     with pytest.raises(PermissionError):
         entry.save()

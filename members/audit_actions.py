@@ -1,0 +1,53 @@
+"""Every audit action membership records, with the label the audit pages show, and the subject of
+entries about membership rows: a term, payment, plan, authorization or note belongs to its member's
+trail. Registered from MembersConfig.ready()."""
+
+from mae_portal.audit import register_audit_actions, register_audit_subject
+
+ACTIONS = {
+    # The member's own record
+    "member.profile_updated": "Profile updated",
+    "member.record_pdf_requested": "Copy of the record requested",
+    "member.created_for_join": "Member record created when joining",
+    "member.updated_for_join": "Member record updated when joining",
+    "member.note_added": "Staff note added",
+    "members.roster_exported": "Roster exported",
+    # Memberships (terms)
+    "membership.joined": "Joined",
+    "membership.renewal_started": "Renewal started",
+    "term.category_changed": "Membership category changed",
+    "term.cancelled": "Membership cancelled",
+    "term.reinstated": "Membership reinstated",
+    # Payments
+    "payment.succeeded": "Payment succeeded",
+    "payment.failed": "Payment failed",
+    "payment.recorded": "Check or cash payment recorded",
+    "payment.refunded": "Payment refunded",
+    "payment.adjusted": "Credit or charge applied",
+    "payment.draft_submitted": "Bank draft submitted",
+    # Payment plans
+    "plan.changed": "Payment plan changed",
+    "plan.auto_renew_cancelled": "Automatic renewal cancelled",
+    "plan.drafts_cancelled": "Bank drafts stopped",
+    "plan.payment_method_update_started": "Payment method update started",
+    "plan.payment_method_update_abandoned": "Payment method update abandoned",
+    # Catalog and policy
+    "category.created": "Membership category created",
+    "category.updated": "Membership category updated",
+    "dues_rate.added": "Dues rate added",
+    "renewal_policy.updated": "Renewal policy updated",
+    "notice_rule.added": "Renewal notice added",
+    "notice_rule.updated": "Renewal notice switched on or off",
+}
+
+
+def register():
+    from members.models import DraftAuthorization, MemberNote, MembershipTerm, Payment, PaymentPlan
+
+    register_audit_actions(ACTIONS)
+    for model in (MembershipTerm, Payment, PaymentPlan, DraftAuthorization, MemberNote):
+        register_audit_subject(model, _its_member)
+
+
+def _its_member(row):
+    return row.member
