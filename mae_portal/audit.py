@@ -54,6 +54,7 @@ register_audit_actions({
     "admin.added": "Added in the admin",
     "admin.changed": "Changed in the admin",
     "admin.deleted": "Deleted in the admin",
+    "document.uploaded": "Document uploaded",
 })
 
 

@@ -4,10 +4,12 @@ Two regions: the director's (region A) and director2's (region B). The member, t
 leader's local are in region A. Each persona fixture returns a signed-up user with a verified email.
 """
 
+import importlib
 import os
 from types import SimpleNamespace
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.cache import cache
 
 from esp.models import CareerField
@@ -24,6 +26,7 @@ from tests.factories import (
 )
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+_default_categories = importlib.import_module("members.migrations.0003_default_categories")
 
 
 @pytest.fixture(autouse=True)
@@ -40,6 +43,7 @@ def world(db):
     # Transactional tests flush the tables, migration-made rows included; put them back.
     ensure_career_fields(CareerField)
     sync_group_permissions()
+    _default_categories.load(django_apps, None)  # idempotent: categories, first rates, notice rules, policy
     region_a = RegionFactory(name="North Mississippi")
     region_b = RegionFactory(name="Delta")
     district_a = DistrictFactory(name="Tupelo Public School District", region=region_a)
