@@ -7,7 +7,6 @@ without SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and MFA_ENCRYPTION_KEY.
 from pathlib import Path
 
 import environ
-from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -184,10 +183,9 @@ CELERY_TIMEZONE = "America/Chicago"
 # or Redis hands the message to a second worker while the first still waits.
 CELERY_MAX_COUNTDOWN_SECONDS = env.int("CELERY_MAX_COUNTDOWN_SECONDS", default=60 * 60)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
-CELERY_BEAT_SCHEDULE = {
-    # 5:15 a.m. Central: renewals, installment drafts, renewal notices and lapses for the day.
-    "membership-jobs": {"task": "members.tasks.run_membership_jobs", "schedule": crontab(hour=5, minute=15)},
-}
+# Periodic jobs are registered by the apps (mae_portal/registry.py) and added to beat's schedule in
+# mae_portal/celery.py; entries set here would be kept alongside them.
+CELERY_BEAT_SCHEDULE = {}
 EMAIL_TASK_MAX_RETRIES = 8
 
 # --- Files ----------------------------------------------------------------------------------------------------

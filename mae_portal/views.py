@@ -9,20 +9,24 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from mae_portal import registry
 from mae_portal.models import AuditLog, StoredDocument
 from mae_portal.permissions import documents_visible_to, is_admin
-from members.views_membership import membership_dashboard, membership_documents_expected
 
 
 def home(request):
-    return render(request, "home.html")
+    return render(request, "home.html", {
+        slot.replace("home.", ""): registry.panels_for(slot, request) for slot in ("home.actions", "home.notes", "home.cards")
+    })
 
 
 @login_required
 def dashboard(request):
-    member = getattr(request.user, "member", None)
-    return render(request, "dashboard.html",
-                  {"member": member, **_documents(request.user), **membership_dashboard(request.user)})
+    """The signed-in home page: the panels the apps registered for this user, then their account."""
+    return render(request, "dashboard.html", {
+        "greeting_name": registry.display_name(request.user), **_documents(request.user),
+        "panels": registry.dashboard_panels_for(request),
+    })
 
 
 @login_required
@@ -33,7 +37,7 @@ def documents_panel(request):
 
 def _documents(user):
     documents = list(StoredDocument.objects.filter(owner=user)[:10])
-    pending = any(d.status == d.Status.PENDING for d in documents) or membership_documents_expected(user)
+    pending = any(d.status == d.Status.PENDING for d in documents) or registry.documents_expected(user)
     return {"documents": documents, "documents_pending": pending}
 
 
