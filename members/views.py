@@ -11,8 +11,8 @@ from django.views.decorators.http import require_POST
 
 from mae_portal.audit import client_ip
 from members import services
-from members.forms import ProfileForm, RosterFilterForm
 from members.rules import locals_visible_to, members_visible_to
+from members.forms import ProfileForm, RosterFilterForm
 
 ROSTER_PAGE_SIZE = 50
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from mae_portal.permissions import is_membership_staff
 from members import dues, selectors, services
+from members.rules import members_visible_to
 from members.forms_staff import (
     AdjustmentForm,
     CategoryCreateForm,
@@ -32,7 +33,6 @@ from members.forms_staff import (
     TermCategoryForm,
 )
 from members.models import MembershipCategory, MembershipTerm, Payment, RenewalNoticeRule, RenewalPolicy
-from members.rules import members_visible_to
 
 SEARCH_PAGE_SIZE = 50
 
