@@ -34,10 +34,13 @@ run: demo
 test: install
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest
 
+# ruff, then the import contract in pyproject.toml (the core imports no app; apps meet through public modules).
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 worker: install
 	$(VENV)/bin/celery -A mae_portal worker -l info
