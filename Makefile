@@ -38,10 +38,13 @@ run: demo
 test: install
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest
 
+# ruff, then the import contract in pyproject.toml (the core imports no app; apps meet through public modules).
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 # One development worker for every queue (needs CELERY_BROKER_URL); production runs one worker for
 # `email` and one for `celery,documents` (docker-compose.yml), plus beat for the schedule and the sweep.

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
-from esp.models import CareerField
 from mae_portal.admin import AuditedAdmin
+from members.models import CareerField
 
 
 @admin.register(CareerField)

@@ -1,6 +1,6 @@
 from django.shortcuts import get_object_or_404, render
 
-from esp.models import CareerField
+from members.models import CareerField
 
 
 def career_fields(request):

@@ -7,7 +7,6 @@ without SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and MFA_ENCRYPTION_KEY.
 from pathlib import Path
 
 import environ
-from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -208,9 +207,9 @@ CELERY_TASK_ROUTES = {
     "mae_portal.tasks.deliver_email": {"queue": "email"},
     "mae_portal.tasks.build_document": {"queue": "documents"},
 }
+# The core's own periodic job. The apps' jobs are registered through mae_portal/registry.py and
+# added to beat's schedule in mae_portal/celery.py, alongside these.
 CELERY_BEAT_SCHEDULE = {
-    # 5:15 a.m. Central: renewals, installment drafts, renewal notices and lapses for the day.
-    "membership-jobs": {"task": "members.tasks.run_membership_jobs", "schedule": crontab(hour=5, minute=15)},
     # Re-enqueue what the broker lost (see mae_portal/outbox.py). A sweep that waited longer than its
     # period is dropped: the next one does the same work.
     "outbox-sweep": {"task": "mae_portal.tasks.sweep_outbox", "schedule": 60.0, "options": {"expires": 55}},

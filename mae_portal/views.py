@@ -10,24 +10,28 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from mae_portal import registry
 from mae_portal.access import get_visible_or_404
 from mae_portal.documents import documents_visible_to, safe_filename
 from mae_portal.models import AuditLog, StoredDocument
 from mae_portal.permissions import is_admin
-from members.views_membership import membership_dashboard, membership_documents_expected
 
 
 @require_GET  # a page that only shows something: POST answers 405
 def home(request):
-    return render(request, "home.html")
+    return render(request, "home.html", {
+        slot.replace("home.", ""): registry.panels_for(slot, request) for slot in ("home.actions", "home.notes", "home.cards")
+    })
 
 
 @require_GET
 @login_required
 def dashboard(request):
-    member = getattr(request.user, "member", None)
-    return render(request, "dashboard.html",
-                  {"member": member, **_documents(request.user), **membership_dashboard(request.user)})
+    """The signed-in home page: the panels the apps registered for this user, then their account."""
+    return render(request, "dashboard.html", {
+        "greeting_name": registry.display_name(request.user), **_documents(request.user),
+        "panels": registry.dashboard_panels_for(request),
+    })
 
 
 @require_GET
@@ -41,7 +45,7 @@ def _documents(user):
     # The user's own documents (of any registered kind, that they may open), newest first.
     documents = list(documents_visible_to(user).filter(owner=user).only(
         "pk", "title", "status", "size", "created_at", "content_type")[:10])
-    pending = any(d.status == d.Status.PENDING for d in documents) or membership_documents_expected(user)
+    pending = any(d.status == d.Status.PENDING for d in documents) or registry.documents_expected(user)
     return {"documents": documents, "documents_pending": pending}
 
 

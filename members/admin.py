@@ -5,6 +5,7 @@ from mae_portal.admin import AuditedAdmin, ReadOnlyAdmin
 from mae_portal.audit import audit_record, client_ip
 from members.models import (
     District,
+    DistrictClosure,
     DraftAuthorization,
     DuesRate,
     GatewayEvent,
@@ -52,6 +53,17 @@ class DistrictAdmin(AuditedAdmin):
     list_filter = ["region"]
     search_fields = ["name", "county"]
     list_select_related = ["region"]
+
+
+@admin.register(DistrictClosure)
+class DistrictClosureAdmin(AuditedAdmin):
+    """Closure days staff enter per district; the district's business calendar counts them as closed."""
+
+    list_display = ["day", "district", "reason"]
+    list_filter = ["district__region", "district"]
+    search_fields = ["district__name", "reason"]
+    list_select_related = ["district"]
+    date_hierarchy = "day"
 
 
 @admin.register(Worksite)

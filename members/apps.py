@@ -6,8 +6,9 @@ class MembersConfig(AppConfig):
     verbose_name = "Members"
 
     def ready(self):
-        from members import audit_actions
+        from members import audit_actions, portal
         from members.documents import register_membership_document_kinds
 
         audit_actions.register()
         register_membership_document_kinds()
+        portal.register()

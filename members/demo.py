@@ -9,10 +9,10 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from esp.models import CareerField
 from mae_portal.permissions import Groups
 from members import dues, services
 from members.models import (
+    CareerField,
     District,
     Local,
     LocalOfficer,

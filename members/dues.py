@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
 from enum import StrEnum
 
-import holidays
+from mae_portal.calendar import BusinessCalendar
 
 CENT = Decimal("0.01")
 
@@ -72,24 +72,15 @@ class PaySchedule(StrEnum):
     BIWEEKLY = "biweekly"  # every other Friday from an anchor date
 
 
-def _ms_holidays(years):
-    return holidays.US(subdiv="MS", years=years)
-
-
-def previous_business_day(day: date, closed) -> date:
-    while day.weekday() >= 5 or day in closed:
-        day -= timedelta(days=1)
-    return day
-
-
 def _month_end(year: int, month: int) -> date:
     return (date(year + month // 12, month % 12 + 1, 1)) - timedelta(days=1)
 
 
 def paydays(schedule: str, first: date, last: date, *, anchor: date | None = None) -> list[date]:
     """A district's paydays between two dates, moved back to the business day before a weekend or
-    Mississippi state holiday, as payroll offices do."""
-    closed = _ms_holidays(range(first.year - 1, last.year + 2))
+    Mississippi state holiday, as payroll offices do (the core business calendar, without district
+    closures: a snow day does not move payroll)."""
+    calendar = BusinessCalendar(years=range(first.year - 1, last.year + 2))
     nominal: list[date] = []
     if schedule == PaySchedule.BIWEEKLY:
         day = anchor or first
@@ -105,7 +96,7 @@ def paydays(schedule: str, first: date, last: date, *, anchor: date | None = Non
                 nominal.append(date(year, month, 15))
             nominal.append(_month_end(year, month))
             year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    adjusted = sorted({previous_business_day(d, closed) for d in nominal})
+    adjusted = sorted({calendar.previous_open_day(d) for d in nominal})
     return [d for d in adjusted if first <= d <= last]
 
 

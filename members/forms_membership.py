@@ -6,9 +6,8 @@ from datetime import date
 from django import forms
 from django.urls import reverse
 
-from esp.models import CareerField
 from members.forms import ProfileForm
-from members.models import District, Member, MembershipCategory, PaymentPlan, Worksite
+from members.models import CareerField, District, Member, MembershipCategory, PaymentPlan, Worksite
 
 DRAFT_DAYS = [(day, f"{day}") for day in range(1, 29)]
 

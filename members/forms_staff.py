@@ -5,8 +5,8 @@ from decimal import Decimal
 
 from django import forms
 
-from esp.models import CareerField
 from members.models import (
+    CareerField,
     Local,
     Member,
     MembershipCategory,

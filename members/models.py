@@ -87,6 +87,22 @@ class District(models.Model):
         return self.name
 
 
+class DistrictClosure(models.Model):
+    """A day a district's offices are closed beyond weekends and state holidays (a snow day, a board-declared
+    holiday), entered by membership staff. The business calendar for that district counts it as closed."""
+
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="closures")
+    day = models.DateField()
+    reason = models.CharField(max_length=120, help_text="Shown in deadline explanations, e.g. \"snow day\".")
+
+    class Meta:
+        ordering = ["district__name", "day"]
+        constraints = [models.UniqueConstraint(fields=["district", "day"], name="district_closure_unique_day")]
+
+    def __str__(self):
+        return f"{self.district}: {self.day:%B %-d, %Y} ({self.reason})"
+
+
 class Worksite(models.Model):
     class Kind(models.TextChoices):
         ELEMENTARY = "elementary", "Elementary school"
@@ -148,6 +164,37 @@ class LocalOfficer(models.Model):
         return f"{self.get_role_display()}, {self.local}"
 
 
+class CareerField(models.Model):
+    """A line of work: the nine ESP career fields, plus teaching and other roles.
+
+    Rows are reference data loaded by a migration (members/reference.py); staff may edit descriptions in
+    the admin. Moved here from esp (members/migrations/0004_career_fields.py) so that members reads no app.
+    """
+
+    class Kind(models.TextChoices):
+        ESP = "esp", "Education Support Professional"
+        PROFESSIONAL = "professional", "Teacher or licensed professional"
+        OTHER = "other", "Other"
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=100, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    summary = models.CharField(max_length=300, blank=True)
+    description = models.TextField(blank=True)
+    example_jobs = models.CharField(max_length=400, blank=True)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_esp(self):
+        return self.kind == self.Kind.ESP
+
+
 class Member(models.Model):
     """A person the association serves. Membership terms and payments hang off this record.
 
@@ -183,7 +230,7 @@ class Member(models.Model):
     employer_district = models.ForeignKey(District, on_delete=models.PROTECT, null=True, blank=True, related_name="members")
     worksite = models.ForeignKey(Worksite, on_delete=models.PROTECT, null=True, blank=True, related_name="members")
     job_title = models.CharField(max_length=100, blank=True)
-    career_field = models.ForeignKey("esp.CareerField", on_delete=models.PROTECT, null=True, blank=True, related_name="members")
+    career_field = models.ForeignKey(CareerField, on_delete=models.PROTECT, null=True, blank=True, related_name="members")
     employment_basis = models.CharField(max_length=10, choices=EmploymentBasis.choices, default=EmploymentBasis.FULL_TIME)
     hire_date = models.DateField(null=True, blank=True)
     local = models.ForeignKey(Local, on_delete=models.PROTECT, null=True, blank=True, related_name="members")

@@ -311,3 +311,17 @@ def member_audit_trail(member: Member, *, terms, payments, plans, notes=(), limi
         if ids:
             about |= Q(content_type=types[model], object_id__in=ids)
     return AuditLog.objects.filter(about).select_related("actor", "content_type").order_by("-created_at", "-id")[:limit]
+
+
+# --- business calendar -----------------------------------------------------------------------------------
+
+
+def business_calendar_for(district, *, years):
+    """The core business calendar (weekends, Mississippi holidays) with the district's closure days of
+    `years` added, for counting deadlines in that district. One query."""
+    from mae_portal.calendar import BusinessCalendar
+    from members.models import DistrictClosure
+
+    years = list(years)
+    closures = dict(DistrictClosure.objects.filter(district=district, day__year__in=years).values_list("day", "reason"))
+    return BusinessCalendar(closures, years=years)

@@ -12,10 +12,10 @@ import pytest
 from django.apps import apps as django_apps
 from django.core.cache import cache
 
-from esp.models import CareerField
-from esp.reference import ensure_career_fields
 from mae_portal.permissions import Groups
 from mae_portal.roles import sync_group_permissions
+from members.models import CareerField
+from members.reference import ensure_career_fields
 from tests.factories import (
     DistrictFactory,
     LocalFactory,

@@ -2,9 +2,8 @@ import factory
 from allauth.account.models import EmailAddress
 from django.conf import settings
 
-from esp.models import CareerField
-from esp.reference import ensure_career_fields
-from members.models import District, Local, LocalOfficer, Member, UniServRegion, User, Worksite
+from members.models import CareerField, District, Local, LocalOfficer, Member, UniServRegion, User, Worksite
+from members.reference import ensure_career_fields
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from esp.reference import ensure_career_fields
+from members.reference import ensure_career_fields
 
 
 def load(apps, schema_editor):

@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("contenttypes", "0002_remove_content_type_name"),
-        ("members", "0003_default_categories"),
+        ("members", "0005_district_closures"),
         ("mae_portal", "0006_generic_documents"),
     ]
     run_before = [("mae_portal", "0007_drop_document_legacy_fields")]

@@ -87,9 +87,8 @@ def synthetic_surnames(rng, count):
 def bulk_load(n: int, *, today: date) -> dict:
     from django.db import connection
 
-    from esp.models import CareerField
     from members import demo, dues
-    from members.models import District, MembershipCategory, Worksite
+    from members.models import CareerField, District, MembershipCategory, Worksite
 
     rng = random.Random(20261122)
     year = dues.membership_year_for(today)
@@ -227,8 +226,7 @@ def best_of(count, call):
 
 
 def search_queries(today):
-    from esp.models import CareerField
-    from members.models import Local, Member, MembershipCategory, UniServRegion
+    from members.models import CareerField, Local, Member, MembershipCategory, UniServRegion
 
     sample = Member.objects.filter(email__endswith=DOMAIN).order_by("pk")
     someone = sample[1234 % sample.count()]

@@ -5,19 +5,19 @@ from datetime import date
 
 import pytest
 
-from esp.reference import ensure_career_fields
 from mae_portal.models import AuditLog, EmailDelivery, StoredDocument
 from mae_portal.roles import sync_group_permissions
 from members import selectors
 from members.demo import load_demo
 from members.models import District, Member, MembershipTerm, Payment, PaymentPlan
+from members.reference import ensure_career_fields
 
 TODAY = date(2026, 11, 22)
 
 
 @pytest.fixture
 def demo(db, django_capture_on_commit_callbacks, mailoutbox):
-    from esp.models import CareerField
+    from members.models import CareerField
 
     ensure_career_fields(CareerField)
     sync_group_permissions()
@@ -85,7 +85,7 @@ def test_demo_is_idempotent(demo):
 
 
 def test_last_years_members_are_in_grace_in_september(db):
-    from esp.models import CareerField
+    from members.models import CareerField
 
     ensure_career_fields(CareerField)
     sync_group_permissions()

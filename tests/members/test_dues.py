@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from mae_portal.calendar import BusinessCalendar
 from members import dues
 from members.dues import Shares, TermStatus
 
@@ -81,8 +82,9 @@ def test_paydays_move_to_the_previous_business_day(schedule, first, last, anchor
 
 
 def test_previous_business_day_skips_mississippi_holidays():
-    closed = dues._ms_holidays([2027])
-    assert dues.previous_business_day(date(2027, 1, 18), closed) == date(2027, 1, 15)  # MLK/Lee day, then a weekend
+    # Paydays move back over the core business calendar (mae_portal/calendar.py, tested in tests/portal).
+    calendar = BusinessCalendar(years=[2027])
+    assert calendar.previous_open_day(date(2027, 1, 18)) == date(2027, 1, 15)  # MLK/Lee day, then a weekend
 
 
 @pytest.mark.parametrize(("first", "last", "day", "expected"), [

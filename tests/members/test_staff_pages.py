@@ -9,10 +9,10 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from esp.models import CareerField
 from mae_portal.models import AuditLog, StoredDocument
 from members import selectors, services, views_staff
 from members.models import (
+    CareerField,
     DuesRate,
     Member,
     MemberNote,

@@ -1,4 +1,4 @@
-"""Reference data for career fields, shared by the data migration and the test set-up."""
+"""Reference data for career fields (members.models.CareerField), shared by the data migrations and the test set-up."""
 
 # The nine ESP career fields as NEA names them, then teaching and other roles.
 FIELDS = [

@@ -1,0 +1,174 @@
+"""What the apps plug into the core: navigation links, dashboard panels, group permissions, periodic jobs.
+
+The core knows no app. Each app registers its parts from its `AppConfig.ready()`, and the core's menu,
+dashboard, group sync and Celery beat schedule are built from what was registered:
+
+    from mae_portal import registry
+
+    registry.register_nav_link("members:roster", label="Roster", order=50, visible=may_see_roster)
+    registry.register_dashboard_panel("membership", template="members/dashboard/_membership.html",
+                                      context=membership_panel, visible=has_member_record, order=10)
+    registry.register_group_permissions(Groups.MEMBERSHIP_STAFF, {"members.member": ["view", "change"]})
+    registry.register_periodic_job("membership-jobs", task="members.tasks.run_membership_jobs",
+                                   schedule=crontab(hour=5, minute=15))
+
+Registrations are keyed by name (a URL name, a panel name, a job name), so registering the same thing
+twice replaces it rather than showing it twice. Document kinds have their own registry in
+mae_portal/documents.py.
+"""
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.urls import reverse
+
+UserPredicate = Callable[[Any], bool]
+
+
+def everyone(user) -> bool:
+    return True
+
+
+def signed_in(user) -> bool:
+    return user.is_authenticated
+
+
+@dataclass(frozen=True)
+class NavLink:
+    url_name: str
+    label: str
+    order: int
+    visible: UserPredicate
+
+
+@dataclass(frozen=True)
+class DashboardPanel:
+    name: str
+    template: str
+    context: Callable[[Any], Mapping[str, Any]]  # request -> the template's context
+    visible: UserPredicate
+    order: int
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    name: str
+    task: str
+    schedule: Any  # a celery schedule (crontab, timedelta) or seconds
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+_nav_links: dict[str, NavLink] = {}
+_panels: dict[str, dict[str, DashboardPanel]] = {}
+_group_permissions: dict[str, dict[str, set[str]]] = {}
+_periodic_jobs: dict[str, PeriodicJob] = {}
+_documents_expected: dict[str, Callable[[Any], bool]] = {}
+_display_names: list[Callable[[Any], str | None]] = []
+
+
+# --- navigation ------------------------------------------------------------------------------------------
+
+
+def register_nav_link(url_name: str, *, label: str, order: int, visible: UserPredicate = everyone) -> None:
+    """A main-menu link, shown to the users `visible(user)` accepts, in ascending `order`."""
+    _nav_links[url_name] = NavLink(url_name=url_name, label=label, order=order, visible=visible)
+
+
+def nav_links_for(user) -> list[tuple[str, str]]:
+    """(label, url) pairs of the menu this user sees."""
+    links = sorted(_nav_links.values(), key=lambda link: (link.order, link.label))
+    return [(link.label, reverse(link.url_name)) for link in links if link.visible(user)]
+
+
+# --- page panels: the dashboard's sections, the home page's fragments --------------------------------------
+
+# Pages with slots that apps fill: "dashboard" (sections), "home.actions" (buttons in the welcome),
+# "home.notes" (lines under them), "home.cards" (what MAE does for you).
+DASHBOARD = "dashboard"
+
+
+def register_panel(page: str, name: str, *, template: str,
+                   context: Callable[[Any], Mapping[str, Any]] | None = None,
+                   visible: UserPredicate = everyone, order: int = 100) -> None:
+    """A fragment of a core page: `template` rendered with `context(request)` added to the page's context,
+    for the users `visible(user)` accepts, in ascending `order`."""
+    _panels.setdefault(page, {})[name] = DashboardPanel(
+        name=name, template=template, context=context or (lambda request: {}), visible=visible, order=order)
+
+
+def register_dashboard_panel(name: str, *, template: str, context: Callable[[Any], Mapping[str, Any]] | None = None,
+                             visible: UserPredicate = signed_in, order: int = 100) -> None:
+    """A section of the dashboard (see register_panel)."""
+    register_panel(DASHBOARD, name, template=template, context=context, visible=visible, order=order)
+
+
+def panels_for(page: str, request) -> list[dict[str, Any]]:
+    """The page's visible panels, each {"name", "template", "context"}, context already computed."""
+    panels = sorted(_panels.get(page, {}).values(), key=lambda panel: (panel.order, panel.name))
+    return [{"name": p.name, "template": p.template, "context": dict(p.context(request))}
+            for p in panels if p.visible(request.user)]
+
+
+def dashboard_panels_for(request) -> list[dict[str, Any]]:
+    return panels_for(DASHBOARD, request)
+
+
+def register_display_name(function: Callable[[Any], str | None]) -> None:
+    """How an app names a user (e.g. a member's preferred name); the first non-empty answer wins."""
+    if function not in _display_names:
+        _display_names.append(function)
+
+
+def display_name(user) -> str:
+    for function in _display_names:
+        name = function(user)
+        if name:
+            return name
+    return user.email
+
+
+def register_documents_expected(name: str, function: Callable[[Any], bool]) -> None:
+    """`function(user)` says a document is on its way to this user (the dashboard keeps polling for it)."""
+    _documents_expected[name] = function
+
+
+def documents_expected(user) -> bool:
+    """True when any app expects a document for this user soon."""
+    return any(function(user) for function in _documents_expected.values())
+
+
+# --- group permissions -----------------------------------------------------------------------------------
+
+
+def register_group_permissions(group: str, models: Mapping[str, Iterable[str]]) -> None:
+    """Admin permissions a staff group gets on an app's models: {"app_label.model": ["view", "change"]}.
+    Several apps may grant to the same group; the grants add up."""
+    grants = _group_permissions.setdefault(group, {})
+    for label, actions in models.items():
+        grants.setdefault(label, set()).update(actions)
+
+
+def group_permissions() -> dict[str, dict[str, list[str]]]:
+    """Every registered grant, by group then model label, actions sorted."""
+    return {group: {label: sorted(actions) for label, actions in models.items()}
+            for group, models in _group_permissions.items()}
+
+
+# --- periodic jobs ---------------------------------------------------------------------------------------
+
+
+def register_periodic_job(name: str, *, task: str, schedule: Any, options: Mapping[str, Any] | None = None) -> None:
+    """A Celery beat entry: `task` (its registered name) runs on `schedule`."""
+    _periodic_jobs[name] = PeriodicJob(name=name, task=task, schedule=schedule, options=dict(options or {}))
+
+
+def beat_schedule() -> dict[str, dict[str, Any]]:
+    """The registered jobs in Celery's `beat_schedule` shape."""
+    schedule = {}
+    for job in _periodic_jobs.values():
+        entry = {"task": job.task, "schedule": job.schedule}
+        if job.options:
+            entry["options"] = dict(job.options)
+        schedule[job.name] = entry
+    return schedule

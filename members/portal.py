@@ -1,0 +1,92 @@
+"""What the members app plugs into the core (mae_portal/registry.py); called from MembersConfig.ready()."""
+
+from celery.schedules import crontab
+
+from mae_portal import registry
+from mae_portal.permissions import Groups, group_names, is_membership_staff
+
+ROSTER_GROUPS = {Groups.MEMBERSHIP_STAFF, Groups.LOCAL_LEADERS, Groups.UNISERV_DIRECTORS, Groups.REGION_MANAGERS}
+
+MEMBERSHIP_STAFF_PERMISSIONS = {
+    "members.member": ["view", "add", "change"],
+    "members.district": ["view", "add", "change"],
+    "members.districtclosure": ["view", "add", "change", "delete"],
+    "members.worksite": ["view", "add", "change"],
+    "members.local": ["view", "add", "change"],
+    "members.localofficer": ["view", "add", "change", "delete"],
+    "members.uniservregion": ["view", "add", "change"],
+    "members.careerfield": ["view", "change"],
+    "members.membershipcategory": ["view", "add", "change"],
+    "members.duesrate": ["view", "add", "change"],
+    "members.renewalpolicy": ["view", "change"],
+    "members.renewalnoticerule": ["view", "add", "change"],
+    "members.membershipterm": ["view"],
+    "members.payment": ["view"],
+    "members.paymentplan": ["view"],
+    "members.draftauthorization": ["view"],
+    "members.gatewayevent": ["view"],
+    "members.renewalnotice": ["view"],
+    "members.membernote": ["view"],
+}
+REGION_MANAGER_PERMISSIONS = {"members.uniservregion": ["view", "change"], "members.district": ["view"]}
+
+
+def _member(user):
+    # The reverse one-to-one caches its answer (None included), so the predicates below share one query.
+    return getattr(user, "member", None) if user.is_authenticated else None
+
+
+def has_member_record(user) -> bool:
+    return _member(user) is not None
+
+
+def may_see_roster_link(user) -> bool:
+    return user.is_authenticated and (user.is_superuser or bool(group_names(user) & ROSTER_GROUPS))
+
+
+def _membership_panel(request):
+    from members.views_membership import membership_dashboard
+
+    return membership_dashboard(request.user)
+
+
+def _documents_expected(user) -> bool:
+    from members.views_membership import membership_documents_expected
+
+    return membership_documents_expected(user)
+
+
+def _display_name(user):
+    member = _member(user)
+    return member.display_name if member else None
+
+
+def register() -> None:
+    registry.register_nav_link("members:profile", label="My profile", order=40, visible=registry.signed_in)
+    registry.register_nav_link("members:roster", label="Roster", order=50, visible=may_see_roster_link)
+    registry.register_nav_link("members:staff_member_search", label="Members", order=60, visible=is_membership_staff)
+
+    registry.register_panel("home.actions", "members-join", template="members/home/_join_button.html", order=10)
+    registry.register_panel("home.notes", "members-join", template="members/home/_join_hint.html", order=10)
+    registry.register_panel("home.cards", "members", template="members/home/_card.html", order=10)
+
+    registry.register_display_name(_display_name)
+    registry.register_dashboard_panel("membership", template="members/dashboard/_membership.html",
+                                      context=_membership_panel, visible=has_member_record, order=10)
+    registry.register_dashboard_panel("member-record", template="members/dashboard/_record.html",
+                                      context=lambda request: {"member": _member(request.user)},
+                                      visible=has_member_record, order=20)
+    registry.register_dashboard_panel("not-a-member", template="members/dashboard/_not_a_member.html",
+                                      visible=lambda user: user.is_authenticated and not has_member_record(user),
+                                      order=20)
+    registry.register_dashboard_panel("member-tools", template="members/dashboard/_tools.html",
+                                      context=lambda request: {"is_membership_staff": is_membership_staff(request.user)},
+                                      visible=lambda user: user.has_perm("members.view_roster"), order=30)
+    registry.register_documents_expected("membership", _documents_expected)
+
+    registry.register_group_permissions(Groups.MEMBERSHIP_STAFF, MEMBERSHIP_STAFF_PERMISSIONS)
+    registry.register_group_permissions(Groups.REGION_MANAGERS, REGION_MANAGER_PERMISSIONS)
+
+    # 5:15 a.m. Central: renewals, installment drafts, renewal notices and lapses for the day.
+    registry.register_periodic_job("membership-jobs", task="members.tasks.run_membership_jobs",
+                                   schedule=crontab(hour=5, minute=15))
