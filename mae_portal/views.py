@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 
 from mae_portal.models import AuditLog, StoredDocument
 from mae_portal.permissions import documents_visible_to, is_admin
-from members.views_membership import membership_dashboard, membership_documents_expected
+from members.views.member.dashboard import membership_dashboard, membership_documents_expected
 
 
 def home(request):

@@ -4,13 +4,13 @@ from celery import shared_task
 from weasyprint.urls import FatalURLFetchingError
 
 from mae_portal.models import StoredDocument
-from members import services
+from members.services import profile
 
 
 @shared_task
 def build_member_record_pdf(document_id: str):
     try:
-        services.member_record_pdf_build(document_id=document_id)
+        profile.member_record_pdf_build(document_id=document_id)
     except (Exception, FatalURLFetchingError):  # the latter is a BaseException
         # The member sees "could not be prepared" and may ask again; the error goes to the worker log.
         StoredDocument.objects.filter(pk=document_id, status=StoredDocument.Status.PENDING).update(
@@ -49,6 +49,6 @@ def run_membership_jobs(today: str | None = None):
 
     from django.utils import timezone
 
-    from members.notices import membership_jobs_run
+    from members.services.nightly import membership_jobs_run
 
     membership_jobs_run(today=date.fromisoformat(today) if today else timezone.localdate())

@@ -15,7 +15,7 @@ from members.models import (
     RenewalPolicy,
     UniServRegion,
 )
-from members.selectors import MEMBER_STATUSES
+from members.selectors.search import MEMBER_STATUSES
 
 MONEY_FIELD = {"max_digits": 10, "decimal_places": 2}
 

@@ -1,20 +1,21 @@
-"""Forms of the join, pay and plan pages. They validate what was typed; the services decide the rest."""
+"""Forms of the join, renew and plan pages. They validate what was typed; the services decide the rest."""
 
-import re
 from datetime import date
 
 from django import forms
 from django.urls import reverse
 
 from esp.models import CareerField
-from members.forms import ProfileForm
+from members.forms.profile import ProfileForm
 from members.models import District, Member, MembershipCategory, PaymentPlan, Worksite
 
 DRAFT_DAYS = [(day, f"{day}") for day in range(1, 29)]
 
 
+
 def normalized_name(value: str) -> str:
     return " ".join(value.split()).casefold()
+
 
 
 def describe_by_hints(form):
@@ -22,6 +23,7 @@ def describe_by_hints(form):
     for name, field in form.fields.items():
         if field.help_text and not field.widget.is_hidden:
             field.widget.attrs["aria-describedby"] = f"{form[name].auto_id}-hint"
+
 
 
 class DraftDayField(forms.TypedChoiceField):
@@ -32,6 +34,7 @@ class DraftDayField(forms.TypedChoiceField):
         if value in self.empty_values:
             return
         super().validate(value)
+
 
 
 class JoinProfileForm(ProfileForm):
@@ -125,12 +128,14 @@ class JoinProfileForm(ProfileForm):
         return value
 
 
+
 class CategoryForm(forms.Form):
     category = forms.ModelChoiceField(
         label="Membership category", queryset=MembershipCategory.objects.filter(is_active=True),
         to_field_name="code", widget=forms.RadioSelect, empty_label=None,
         error_messages={"required": "Choose a membership category.", "invalid_choice": "Choose one of the categories listed."},
     )
+
 
 
 class PlanForm(forms.Form):
@@ -159,6 +164,7 @@ class PlanForm(forms.Form):
         return cleaned
 
 
+
 class RenewForm(PlanForm):
     category = forms.ModelChoiceField(
         label="Membership category", queryset=MembershipCategory.objects.filter(is_active=True),
@@ -173,6 +179,7 @@ class RenewForm(PlanForm):
         if category and cleaned.get("plan_kind") != PaymentPlan.Kind.ANNUAL and not category.allows_installments:
             self.add_error("plan_kind", f"{category} dues are paid once a year by card.")
         return cleaned
+
 
 
 class AuthorizationForm(forms.Form):
@@ -200,60 +207,6 @@ class AuthorizationForm(forms.Form):
         return " ".join(typed.split())
 
 
-class SandboxCardForm(forms.Form):
-    number = forms.CharField(label="Card number", max_length=23,
-                             widget=forms.TextInput(attrs={"autocomplete": "cc-number", "inputmode": "numeric"}))
-    expiry = forms.CharField(label="Expiry date (MM/YY)", max_length=7,
-                             widget=forms.TextInput(attrs={"autocomplete": "cc-exp", "inputmode": "numeric"}))
-    cvc = forms.CharField(label="Security code (CVC)", max_length=4,
-                          widget=forms.TextInput(attrs={"autocomplete": "cc-csc", "inputmode": "numeric"}))
-    name = forms.CharField(label="Name on card", max_length=100, widget=forms.TextInput(attrs={"autocomplete": "cc-name"}))
-
-    def __init__(self, *args, today: date, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.today = today
-
-    def clean_number(self):
-        digits = re.sub(r"[\s-]", "", self.cleaned_data["number"])
-        if not re.fullmatch(r"\d{13,19}", digits):
-            raise forms.ValidationError("Enter the 13 to 19 digits of the card number.")
-        return digits
-
-    def clean_expiry(self):
-        match = re.fullmatch(r"\s*(\d{1,2})\s*/\s*(\d{2}|\d{4})\s*", self.cleaned_data["expiry"])
-        if not match or not 1 <= int(match[1]) <= 12:
-            raise forms.ValidationError("Enter the expiry date as MM/YY, like 04/29.")
-        month, year = int(match[1]), int(match[2]) % 100 + 2000
-        if (year, month) < (self.today.year, self.today.month):
-            raise forms.ValidationError("This card has expired.")
-        return f"{month:02d}/{year % 100:02d}"
-
-    def clean_cvc(self):
-        value = self.cleaned_data["cvc"].strip()
-        if not re.fullmatch(r"\d{3,4}", value):
-            raise forms.ValidationError("Enter the 3 or 4 digits of the security code.")
-        return value
-
-
-class SandboxBankForm(forms.Form):
-    name = forms.CharField(label="Account holder's name", max_length=100, widget=forms.TextInput(attrs={"autocomplete": "name"}))
-    routing = forms.CharField(label="Routing number", max_length=9,
-                              widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
-    account = forms.CharField(label="Account number", max_length=17,
-                              widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
-
-    def clean_routing(self):
-        value = self.cleaned_data["routing"].strip()
-        if not re.fullmatch(r"\d{9}", value):
-            raise forms.ValidationError("Enter the 9-digit routing number.")
-        return value
-
-    def clean_account(self):
-        value = self.cleaned_data["account"].strip()
-        if not re.fullmatch(r"\d{4,17}", value):
-            raise forms.ValidationError("Enter the account number: 4 to 17 digits.")
-        return value
-
 
 class PlanChangeForm(forms.Form):
     plan_kind = forms.ChoiceField(
@@ -273,7 +226,3 @@ class PlanChangeForm(forms.Form):
         cleaned = super().clean()
         cleaned["draft_day"] = cleaned.get("draft_day") or 1
         return cleaned
-
-
-class TokenForm(forms.Form):
-    token = forms.UUIDField(widget=forms.HiddenInput)

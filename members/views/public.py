@@ -3,12 +3,12 @@
 from datetime import timedelta
 
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from members import dues, selectors
+from members import clock, dues
 from members.models import MembershipTerm
+from members.selectors.terms import member_terms
 
 
 @require_GET
@@ -18,8 +18,8 @@ def verify_card(request, token):
     member today, and until when. Nothing else (no number, local or contact details), since anyone
     holding the card can open it. An unknown token answers 404."""
     card_term = get_object_or_404(MembershipTerm.objects.select_related("member"), verification_token=token)
-    today = timezone.localdate()
-    terms = selectors.member_terms(card_term.member, today=today)
+    today = clock.today()
+    terms = member_terms(card_term.member, today=today)
     # The member's standing today, not only the card's year: a renewed member scanning last year's card is active.
     active = next((t for t in terms if t.status == dues.TermStatus.ACTIVE and t.start <= today <= t.end), None)
     if active is not None:
