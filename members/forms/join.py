@@ -12,10 +12,8 @@ from members.models import District, Member, MembershipCategory, PaymentPlan, Wo
 DRAFT_DAYS = [(day, f"{day}") for day in range(1, 29)]
 
 
-
 def normalized_name(value: str) -> str:
     return " ".join(value.split()).casefold()
-
 
 
 def describe_by_hints(form):
@@ -23,7 +21,6 @@ def describe_by_hints(form):
     for name, field in form.fields.items():
         if field.help_text and not field.widget.is_hidden:
             field.widget.attrs["aria-describedby"] = f"{form[name].auto_id}-hint"
-
 
 
 class DraftDayField(forms.TypedChoiceField):
@@ -34,7 +31,6 @@ class DraftDayField(forms.TypedChoiceField):
         if value in self.empty_values:
             return
         super().validate(value)
-
 
 
 class JoinProfileForm(ProfileForm):
@@ -128,14 +124,12 @@ class JoinProfileForm(ProfileForm):
         return value
 
 
-
 class CategoryForm(forms.Form):
     category = forms.ModelChoiceField(
         label="Membership category", queryset=MembershipCategory.objects.filter(is_active=True),
         to_field_name="code", widget=forms.RadioSelect, empty_label=None,
         error_messages={"required": "Choose a membership category.", "invalid_choice": "Choose one of the categories listed."},
     )
-
 
 
 class PlanForm(forms.Form):
@@ -164,7 +158,6 @@ class PlanForm(forms.Form):
         return cleaned
 
 
-
 class RenewForm(PlanForm):
     category = forms.ModelChoiceField(
         label="Membership category", queryset=MembershipCategory.objects.filter(is_active=True),
@@ -179,7 +172,6 @@ class RenewForm(PlanForm):
         if category and cleaned.get("plan_kind") != PaymentPlan.Kind.ANNUAL and not category.allows_installments:
             self.add_error("plan_kind", f"{category} dues are paid once a year by card.")
         return cleaned
-
 
 
 class AuthorizationForm(forms.Form):
@@ -205,7 +197,6 @@ class AuthorizationForm(forms.Form):
         if normalized_name(typed) not in accepted:
             raise forms.ValidationError(f"Type your legal name exactly as on our records: {self.member.legal_name}.")
         return " ".join(typed.split())
-
 
 
 class PlanChangeForm(forms.Form):

@@ -41,7 +41,6 @@ class SandboxCardForm(forms.Form):
         return value
 
 
-
 class SandboxBankForm(forms.Form):
     name = forms.CharField(label="Account holder's name", max_length=100, widget=forms.TextInput(attrs={"autocomplete": "name"}))
     routing = forms.CharField(label="Routing number", max_length=9,

@@ -9,11 +9,9 @@ def member_payments(member: Member):
     return member.payments.select_related("term").order_by("-created_at")
 
 
-
 def next_draft(member: Member):
     return (Payment.objects.filter(member=member, status=Payment.Status.SCHEDULED)
             .select_related("term").order_by("due_on").first())
-
 
 
 def member_payments_for_staff(member: Member) -> list:
@@ -30,7 +28,6 @@ def member_payments_for_staff(member: Member) -> list:
         paid_in = (p.status == Payment.Status.SUCCEEDED and p.amount > 0 and p.method != Payment.Method.ADJUSTMENT)
         p.refundable = p.amount - p.refunded if paid_in else Decimal("0")
     return payments
-
 
 
 def member_plans_for_staff(member: Member):

@@ -23,11 +23,9 @@ MEMBER_STATUSES = [
 STAFF_SEARCH_MAX_WORDS = 5
 
 
-
 def _in_good_standing(*, paid, amount_due, required_now):
     # dues.term_status: paid >= amount_due or (paid > 0 and paid >= required_now)
     return GreaterThanOrEqual(paid, amount_due) | (GreaterThan(paid, ZERO) & GreaterThanOrEqual(paid, required_now))
-
 
 
 def term_status_expression(*, start, end_exclusive, cancelled, renewal, amount_due, paid, required_now,
@@ -49,7 +47,6 @@ def term_status_expression(*, start, end_exclusive, cancelled, renewal, amount_d
     )
 
 
-
 def terms_with_status(queryset, *, today: date, grace_days: int):
     """Terms annotated by terms_with_money and with `status_sql`: their status today, computed in SQL."""
     terms = terms_with_money(queryset, required_by=today - timedelta(days=grace_days))
@@ -58,7 +55,6 @@ def terms_with_status(queryset, *, today: date, grace_days: int):
         cancelled=Q(cancelled_at__date__lte=today), renewal=Q(continues__isnull=False),
         amount_due=F("amount_due"), paid=F("paid"), required_now=F("required_now"), today=today, grace_days=grace_days,
     ))
-
 
 
 def membership_status(terms: list, *, today: date, grace_days: int) -> str:
@@ -84,7 +80,6 @@ def membership_status(terms: list, *, today: date, grace_days: int) -> str:
     return "lapsed"
 
 
-
 def members_with_status(queryset, *, today: date, grace_days: int):
     """Members annotated with `membership_status` (see membership_status, of which this is the SQL form) and
     `latest_category_id` / `latest_category_name` (of their latest term that is not cancelled)."""
@@ -107,7 +102,6 @@ def members_with_status(queryset, *, today: date, grace_days: int):
     )
 
 
-
 def _could_have_status(status: str, live, *, today: date, grace_days: int):
     """A condition every member with `status` (as members_with_status) meets, cheap to test: what each
     status needs of the member's terms that are not cancelled (`live`)."""
@@ -124,7 +118,6 @@ def _could_have_status(status: str, live, *, today: date, grace_days: int):
         return (Exists(this_year.filter(continues__isnull=False, period__startswith__gte=since))
                 | Exists(live.filter(membership_year__lt=year, period__endswith__gt=since)))
     return Exists(live.filter(membership_year__lte=year))  # lapsed
-
 
 
 def member_search(*, query: str = "", status: str = "", category=None, career_field=None, local=None, region=None,
@@ -181,7 +174,6 @@ def member_search(*, query: str = "", status: str = "", category=None, career_fi
     if region is not None:
         members = members.filter(employer_district__region=region)
     return members
-
 
 
 def member_search_page(*, page_number, per_page: int = 50, query: str = "", **criteria):

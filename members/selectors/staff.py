@@ -13,17 +13,14 @@ def members_for_staff():
     )
 
 
-
 def member_documents_for_staff(member: Member):
     if member.user_id is None:
         return StoredDocument.objects.none()
     return StoredDocument.objects.filter(owner_id=member.user_id).order_by("-created_at")
 
 
-
 def member_notes(member: Member):
     return member.notes.select_related("author").order_by("-created_at")
-
 
 
 def member_audit_trail(member: Member, *, terms, payments, plans, notes=(), limit: int = 100):

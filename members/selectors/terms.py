@@ -13,7 +13,6 @@ from members.models import Member, MembershipTerm, Payment, RenewalPolicy
 ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=10, decimal_places=2))
 
 
-
 def terms_with_money(queryset, *, required_by: date, paid_by: date | None = None):
     """Terms annotated with `paid` (paid payments less refunds, optionally only those paid by a day)
     and `required_now` (what the original schedule expected by `required_by`: today less the grace
@@ -29,7 +28,6 @@ def terms_with_money(queryset, *, required_by: date, paid_by: date | None = None
     )
 
 
-
 def term_status(term: MembershipTerm, *, today: date, grace_days: int) -> dues.TermStatus:
     """Status of a term annotated by terms_with_money."""
     cancelled = term.cancelled_at is not None and timezone.localtime(term.cancelled_at).date() <= today
@@ -37,7 +35,6 @@ def term_status(term: MembershipTerm, *, today: date, grace_days: int) -> dues.T
         start=term.start, end=term.end, cancelled=cancelled, renewal=term.continues_id is not None,
         amount_due=term.amount_due, paid=term.paid, required_now=term.required_now, today=today, grace_days=grace_days,
     )
-
 
 
 def member_terms(member: Member, *, today: date):
@@ -49,13 +46,11 @@ def member_terms(member: Member, *, today: date):
     return terms
 
 
-
 def current_term(terms: list, today: date):
     """The term that covers today, else the latest one; `terms` from member_terms."""
     live = [t for t in terms if t.status != dues.TermStatus.CANCELLED]
     covering = [t for t in live if t.start <= today <= t.end]
     return (covering or live or [None])[0]
-
 
 
 def term_covering(member: Member, day: date):
@@ -70,3 +65,44 @@ def term_covering(member: Member, day: date):
         term.status = term_status(term, today=day, grace_days=grace)
         return term
     return None
+
+
+def renewable_term(terms: list, *, today: date, renewal_window_days: int, grace_period_days: int):
+    """The term that may be renewed today, or None: "may renew" for the member's pages and the staff's alike.
+
+    From `terms` (member_terms, with .status): the current term (current_term) when it is paid up (active, or
+    expired after being paid), no term that is not cancelled continues it yet, and today is in its renewal
+    window or the grace period after it."""
+    current = current_term(terms, today)
+    if current is None or current.status not in (dues.TermStatus.ACTIVE, dues.TermStatus.EXPIRED):
+        return None
+    if any(t.continues_id == current.pk and t.status != dues.TermStatus.CANCELLED for t in terms):
+        return None
+    if not dues.is_renewal_window_open(current.end, renewal_window_days, grace_period_days, today):
+        return None
+    return current
+
+
+def member_renewable_term(member: Member, *, today: date, terms: list | None = None):
+    """renewable_term for a member under the renewal policy in force; `terms` if member_terms was read already."""
+    policy = RenewalPolicy.current()
+    terms = member_terms(member, today=today) if terms is None else terms
+    return renewable_term(terms, today=today, renewal_window_days=policy.renewal_window_days,
+                          grace_period_days=policy.grace_period_days)
+
+
+def card_valid_through(terms: list, *, card_term_pk, today: date) -> tuple[bool, date | None]:
+    """(active today, valid through) for the card of one term, from the member's terms (member_terms).
+
+    The member's standing today counts, not only the card's year: a renewed member scanning last year's
+    card is active, and a renewal already paid for carries the date on to the end of the next year. A
+    paid-up card whose year is over shows when it ran out; a lapsed or cancelled one shows no date."""
+    active = next((t for t in terms if t.status == dues.TermStatus.ACTIVE and t.start <= today <= t.end), None)
+    if active is not None:
+        valid_through = active.end
+        for term in sorted(terms, key=lambda t: t.start):
+            if term.start == valid_through + timedelta(days=1) and term.status == dues.TermStatus.ACTIVE:
+                valid_through = term.end
+        return True, valid_through
+    card = next(t for t in terms if t.pk == card_term_pk)
+    return False, card.end if card.status == dues.TermStatus.EXPIRED else None

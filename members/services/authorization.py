@@ -23,7 +23,6 @@ class Authorization:
     schedule: list = field(default_factory=list)
 
 
-
 def authorization_for(*, member: Member, category: MembershipCategory, year_label: str, start: date, end: date,
                       total: Decimal, shares, kind: str, draft_day: int, schedule: list, day: date,
                       balance_only: bool = False) -> Authorization:
@@ -36,7 +35,6 @@ def authorization_for(*, member: Member, category: MembershipCategory, year_labe
         "version": settings.DRAFT_AUTHORIZATION_VERSION, "site_url": settings.SITE_URL,
     }).strip() + "\n"
     return Authorization(text=text, digest=hashlib.sha256(text.encode()).hexdigest(), schedule=schedule)
-
 
 
 def draft_authorization_record(member: Member, authorization: dict) -> DraftAuthorization:

@@ -21,7 +21,6 @@ def _plain_values(data: dict) -> dict:
             for key, value in data.items()}
 
 
-
 @transaction.atomic
 def category_create(*, data: dict, first_rate: dict, actor) -> MembershipCategory:
     """A new membership category with its first dues rate. data: MembershipCategory fields;
@@ -34,7 +33,6 @@ def category_create(*, data: dict, first_rate: dict, actor) -> MembershipCategor
     audit_record(actor=actor, action="category.created", obj=category,
                  changes={**_plain_values(data), "rate": _rate_summary(rate)})
     return category
-
 
 
 @transaction.atomic
@@ -52,11 +50,9 @@ def category_update(*, category: MembershipCategory, data: dict, actor) -> Membe
     return category
 
 
-
 def _rate_summary(rate: DuesRate) -> dict:
     return {"effective_from": rate.effective_from.isoformat(), "local": str(rate.local_share),
             "state": str(rate.state_share), "national": str(rate.national_share), "total": str(rate.total)}
-
 
 
 @transaction.atomic
@@ -80,7 +76,6 @@ def dues_rate_add(*, category: MembershipCategory, effective_from: date, local_s
     return rate
 
 
-
 @transaction.atomic
 def renewal_policy_update(*, renewal_window_days: int, grace_period_days: int, actor) -> RenewalPolicy:
     RenewalPolicy.current()
@@ -93,7 +88,6 @@ def renewal_policy_update(*, renewal_window_days: int, grace_period_days: int, a
         policy.save(update_fields=list(changes))
         audit_record(actor=actor, action="renewal_policy.updated", obj=policy, changes=changes)
     return policy
-
 
 
 @transaction.atomic
@@ -109,7 +103,6 @@ def notice_rule_add(*, category: MembershipCategory | None, offset_days: int, ac
     audit_record(actor=actor, action="notice_rule.added", obj=rule,
                  changes={"category": category.code if category else None, "offset_days": offset_days})
     return rule
-
 
 
 @transaction.atomic

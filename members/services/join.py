@@ -14,19 +14,18 @@ from members.models import (
     Payment,
     PaymentPlan,
 )
+from members.selectors.terms import member_renewable_term
 from members.services import followups
 from members.services.authorization import draft_authorization_record
 from members.services.errors import MembershipError
 from members.services.plans import plan_cancel_auto_renew
 from members.services.quotes import installment_schedule, membership_quote
-from members.services.terms import staff_renewable_term
 
 JOIN_PROFILE_FIELDS = (
     "legal_first_name", "legal_middle_name", "legal_last_name", "preferred_name", "mobile_phone",
     "address_line1", "address_line2", "city", "state", "zip_code", "employer_district", "worksite",
     "job_title", "career_field", "employment_basis", "hire_date",
 )
-
 
 
 @transaction.atomic
@@ -58,7 +57,6 @@ def member_create_or_update_for_join(*, user, data: dict, actor, ip: str | None)
         member.save(update_fields=[*changes.keys(), "updated_at"])
         audit_record(actor=actor, action="member.updated_for_join", obj=member, changes=changes, ip=ip)
     return member
-
 
 
 @transaction.atomic
@@ -126,7 +124,6 @@ def membership_join(*, member: Member, category: MembershipCategory, plan_kind: 
 STAFF_JOIN_METHODS = (Payment.Method.CHECK, Payment.Method.CASH, "online")
 
 
-
 @transaction.atomic
 def membership_join_by_staff(*, member: Member, category: MembershipCategory, renewal_of: MembershipTerm | None,
                              method: str, check_number: str = "", note: str = "", actor, today: date,
@@ -144,7 +141,7 @@ def membership_join_by_staff(*, member: Member, category: MembershipCategory, re
     existing = Payment.objects.filter(idempotency_key=f"{idempotency_key}:first").first()
     if existing is None and renewal_of is not None:
         if renewal_of.member_id != member.pk or renewal_of.pk != getattr(
-                staff_renewable_term(member, today=today), "pk", None):
+                member_renewable_term(member, today=today), "pk", None):
             raise MembershipError(f"The {renewal_of.year_label} membership cannot be renewed today.")
     payment = existing or membership_join(
         member=member, category=category, plan_kind=PaymentPlan.Kind.ANNUAL, authorization=None, actor=actor,

@@ -49,10 +49,6 @@ def _ending_between(first: date, last: date) -> Q:
     return Q(period__endswith__gte=first + ONE_DAY, period__endswith__lte=last + ONE_DAY)
 
 
-def _year_label(year: int) -> str:
-    return f"{year}-{str(year + 1)[-2:]}"
-
-
 def _renews_automatically(plan: PaymentPlan | None) -> bool:
     return bool(plan and plan.status == PaymentPlan.Status.ACTIVE and plan.is_installment and plan.auto_renew)
 
@@ -200,7 +196,7 @@ def renewal_notice_send(*, term: MembershipTerm, rule: RenewalNoticeRule, today:
     context = {
         "member": term.member, "term": term, "rule": rule, "plan": term.plan,
         "auto_renews": auto_renews and rule.stage != "after",
-        "next_start": next_start, "next_year_label": _year_label(dues.membership_year_for(next_start)),
+        "next_start": next_start, "next_year_label": dues.year_label(dues.membership_year_for(next_start)),
         "next_amount": next_amount, "renew_by": term.end + timedelta(days=policy.grace_period_days),
     }
     notice.email = send_email(f"renewal-notice-{rule.stage}", to=to, context=context,

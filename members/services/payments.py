@@ -37,7 +37,6 @@ def gateway_event_handle(*, gateway: str, outcome) -> str:
     return "failed"
 
 
-
 def payment_succeeded(*, payment: Payment, reference: str, outcome=None) -> None:
     """Mark a payment paid (idempotent: an out-of-order or repeated success changes nothing), and keep
     the payment method the gateway reports, which may come on a later event than the first success
@@ -60,7 +59,6 @@ def payment_succeeded(*, payment: Payment, reference: str, outcome=None) -> None
     transaction.on_commit(lambda: followups.after_payment(payment.pk, first_for_term))
 
 
-
 def payment_failed(*, payment: Payment, message: str) -> None:
     """A declined card or returned draft. A payment already paid stays paid (events can arrive out of order)."""
     if payment.status in (Payment.Status.SUCCEEDED, Payment.Status.REFUNDED):
@@ -77,7 +75,6 @@ def payment_failed(*, payment: Payment, message: str) -> None:
         from members.tasks import send_draft_failed
 
         transaction.on_commit(lambda: send_draft_failed.delay(payment.pk))
-
 
 
 @transaction.atomic
@@ -100,7 +97,6 @@ def payment_retry(*, payment: Payment, idempotency_key: str) -> Payment:
     )
 
 
-
 def _staff_payment(*, term, amount, method, actor, idempotency_key, note="", check_number="", refund_of=None,
                    action) -> Payment:
     existing = Payment.objects.filter(idempotency_key=idempotency_key).first()
@@ -114,7 +110,6 @@ def _staff_payment(*, term, amount, method, actor, idempotency_key, note="", che
     audit_record(actor=actor, action=action, obj=payment,
                  changes={"amount": str(amount), "method": method, "note": note, "check_number": check_number})
     return payment
-
 
 
 @transaction.atomic
@@ -134,7 +129,6 @@ def payment_record(*, term: MembershipTerm, amount: Decimal, method: str, check_
     return payment
 
 
-
 @transaction.atomic
 def payment_refund(*, payment: Payment, amount: Decimal, reason: str, actor, idempotency_key: str) -> Payment:
     """Refund part or all of a paid payment (recorded as a negative payment)."""
@@ -148,7 +142,6 @@ def payment_refund(*, payment: Payment, amount: Decimal, reason: str, actor, ide
         raise MembershipError("Say why the refund is made.")
     return _staff_payment(term=payment.term, amount=-amount, method=payment.method, actor=actor,
                           idempotency_key=idempotency_key, note=reason, refund_of=payment, action="payment.refunded")
-
 
 
 @transaction.atomic

@@ -31,7 +31,6 @@ def plan_cancel_auto_renew(*, plan: PaymentPlan, actor) -> PaymentPlan:
     return plan
 
 
-
 @transaction.atomic
 def plan_cancel_drafts(*, plan: PaymentPlan, actor) -> PaymentPlan:
     """Revoke the bank-draft authorization: no further drafts; what is left is paid by card."""
@@ -48,10 +47,8 @@ def plan_cancel_drafts(*, plan: PaymentPlan, actor) -> PaymentPlan:
     return plan
 
 
-
 def _active_plan(member: Member) -> PaymentPlan | None:
     return PaymentPlan.objects.select_for_update().filter(member=member, status=PaymentPlan.Status.ACTIVE).first()
-
 
 
 def _draft_dates(*, kind: str, draft_day: int, member: Member, start: date, end: date, today: date) -> list[date]:
@@ -65,7 +62,6 @@ def _draft_dates(*, kind: str, draft_day: int, member: Member, start: date, end:
     return dates or [max(start, today) + timedelta(days=1)]
 
 
-
 def _draft_key(term: MembershipTerm, due: date) -> str:
     key = f"draft:{term.pk}:{due.isoformat()}"
     taken = set(Payment.objects.filter(idempotency_key__startswith=key).values_list("idempotency_key", flat=True))
@@ -75,7 +71,6 @@ def _draft_key(term: MembershipTerm, due: date) -> str:
         suffix += 1
         candidate = f"{key}:{suffix}"
     return candidate
-
 
 
 def _reschedule(*, term: MembershipTerm, plan: PaymentPlan, member: Member, today: date) -> None:
@@ -94,7 +89,6 @@ def _reschedule(*, term: MembershipTerm, plan: PaymentPlan, member: Member, toda
             member=member, term=term, amount=amount, due_on=due, gateway=plan.gateway, method=Payment.Method.BANK_DRAFT,
             status=Payment.Status.SCHEDULED, installment_number=number, idempotency_key=_draft_key(term, due),
         )
-
 
 
 @transaction.atomic
@@ -193,7 +187,6 @@ def plan_change(*, member: Member, plan_kind: str, draft_day: int = 1, authoriza
     return first
 
 
-
 @transaction.atomic
 def plan_payment_method_update_start(*, member: Member, actor, today: date) -> Payment:
     """Start changing the bank account drafts come from: the next scheduled draft becomes a payment to
@@ -218,7 +211,6 @@ def plan_payment_method_update_start(*, member: Member, actor, today: date) -> P
     audit_record(actor=actor, action="plan.payment_method_update_started", obj=plan,
                  changes={"payment": draft.pk, "amount": str(draft.amount), "due_on": draft.due_on.isoformat()})
     return draft
-
 
 
 @transaction.atomic

@@ -24,7 +24,6 @@ def member_update_profile(*, member: Member, actor, data: dict, ip: str | None) 
     return member
 
 
-
 def member_record_pdf_request(*, member: Member, actor) -> StoredDocument:
     """Queue a PDF copy of the member's record. While one is being prepared, asking again returns
     it (a partial unique constraint makes a double submit create one document)."""
@@ -47,7 +46,6 @@ def member_record_pdf_request(*, member: Member, actor) -> StoredDocument:
     return document
 
 
-
 def member_record_pdf_build(*, document_id) -> StoredDocument:
     """Render the member-record PDF for a pending document. Running it twice renders once."""
     from mae_portal.pdf import store_pdf
@@ -67,7 +65,6 @@ def member_record_pdf_build(*, document_id) -> StoredDocument:
             idempotency_key=f"document-ready:{document.pk}",
         )
     return document
-
 
 
 def roster_export_audit(*, actor, count: int, filters: dict, ip: str | None) -> None:

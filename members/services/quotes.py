@@ -34,13 +34,11 @@ class Quote:
         return self.shares != self.full_year
 
 
-
 def rate_on(category: MembershipCategory, day: date) -> DuesRate:
     rate = category.rates.filter(effective_from__lte=day).order_by("-effective_from").first()
     if rate is None:
         raise MembershipError(f"No dues rate is set for {category} on {day:%B %-d, %Y}. Please call membership staff.")
     return rate
-
 
 
 def suggest_category(member: Member) -> MembershipCategory | None:
@@ -51,7 +49,6 @@ def suggest_category(member: Member) -> MembershipCategory | None:
         if category.suggested_for_kind == kind and category.suggested_for_basis in ("", member.employment_basis):
             return category
     return categories.filter(suggested_for_kind="professional").first() or categories.first()
-
 
 
 def membership_quote(*, category: MembershipCategory, today: date, renewal_of: MembershipTerm | None = None) -> Quote:
@@ -68,7 +65,6 @@ def membership_quote(*, category: MembershipCategory, today: date, renewal_of: M
     return Quote(category, year, start, end, shares, full, renewal_of is not None)
 
 
-
 def installment_schedule(*, plan: PaymentPlan, member: Member, start: date, end: date, amount: Decimal, today: date):
     """(date, amount) drafts for an installment plan; the first is drafted today at checkout."""
     district = member.employer_district
@@ -79,7 +75,6 @@ def installment_schedule(*, plan: PaymentPlan, member: Member, start: date, end:
         pay_anchor=district.pay_anchor if district else None,
     )
     return dues.split_installments(amount, [max(start, today), *dates])
-
 
 
 def term_category_change_quote(*, term: MembershipTerm, category: MembershipCategory) -> dues.Shares:

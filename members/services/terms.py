@@ -1,6 +1,5 @@
 """Staff changes to a membership term: its category, cancelling and reinstating it; whether it may be renewed."""
 
-from datetime import date
 
 from django.db import transaction
 from django.utils import timezone
@@ -8,11 +7,9 @@ from django.utils import timezone
 from mae_portal.audit import audit_record
 from members import dues
 from members.models import (
-    Member,
     MembershipCategory,
     MembershipTerm,
     Payment,
-    RenewalPolicy,
 )
 from members.services.errors import MembershipError
 from members.services.quotes import rate_on
@@ -37,7 +34,6 @@ def term_change_category(*, term: MembershipTerm, category: MembershipCategory, 
     return term
 
 
-
 @transaction.atomic
 def term_cancel(*, term: MembershipTerm, reason: str, actor) -> MembershipTerm:
     term = MembershipTerm.objects.select_for_update().get(pk=term.pk)
@@ -53,7 +49,6 @@ def term_cancel(*, term: MembershipTerm, reason: str, actor) -> MembershipTerm:
     return term
 
 
-
 @transaction.atomic
 def term_reinstate(*, term: MembershipTerm, actor) -> MembershipTerm:
     term = MembershipTerm.objects.select_for_update().get(pk=term.pk)
@@ -67,14 +62,3 @@ def term_reinstate(*, term: MembershipTerm, actor) -> MembershipTerm:
     return term
 
 
-
-def staff_renewable_term(member: Member, *, today: date) -> MembershipTerm | None:
-    """The member's latest live term, if it may be renewed today: its renewal window (or the grace period
-    after it) is open and it has not been renewed yet."""
-    latest = member.terms.filter(cancelled_at__isnull=True).order_by("-membership_year", "-created_at").first()
-    if latest is None or MembershipTerm.objects.filter(continues=latest).exists():
-        return None
-    policy = RenewalPolicy.current()
-    if not dues.is_renewal_window_open(latest.end, policy.renewal_window_days, policy.grace_period_days, today):
-        return None
-    return latest

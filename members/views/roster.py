@@ -17,7 +17,6 @@ from members.services.profile import roster_export_audit
 ROSTER_PAGE_SIZE = 50
 
 
-
 def _roster(request):
     if not request.user.has_perm("members.view_roster"):
         raise PermissionDenied
@@ -38,7 +37,6 @@ def _roster(request):
     return form, members
 
 
-
 @login_required
 def roster(request):
     form, members = _roster(request)
@@ -46,7 +44,6 @@ def roster(request):
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "members/roster.html", {"form": form, "page": page, "query": query.urlencode()})
-
 
 
 class _Echo:
@@ -70,12 +67,10 @@ ROSTER_COLUMNS = [
 ]
 
 
-
 def _csv_safe(value):
     # A cell starting with = + - @ would run as a formula in a spreadsheet (CSV injection).
     text = str(value)
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
 
 
 @login_required
@@ -95,7 +90,6 @@ def roster_export(request):
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="mae-roster.csv"'
     return response
-
 
 
 @login_required

@@ -24,7 +24,6 @@ from members.services.payments import gateway_event_handle
 logger = logging.getLogger(__name__)
 
 
-
 def webhook_deliver(*, gateway_name: str, body: bytes, meta: dict) -> tuple[int, str]:
     """Verify and apply one gateway event: (400, reason) for a bad signature or body, else (200, what happened).
     The webhook view and the sandbox checkout both come through here."""
@@ -39,10 +38,8 @@ def webhook_deliver(*, gateway_name: str, body: bytes, meta: dict) -> tuple[int,
     return 200, result
 
 
-
 def _gateway_enabled(name: str) -> bool:
     return name in GATEWAYS and (name != SandboxGateway.name or settings.PAYMENT_GATEWAY == SandboxGateway.name)
-
 
 
 @csrf_exempt
@@ -52,7 +49,6 @@ def payment_webhook(request, gateway):
         raise Http404
     status, result = webhook_deliver(gateway_name=gateway, body=request.body, meta=request.META)
     return HttpResponse(result, status=status, content_type="text/plain")
-
 
 
 @login_required
@@ -91,7 +87,6 @@ def sandbox_checkout(request, token):
         "accounts": SandboxGateway.ACCOUNTS, "routing": SandboxGateway.ROUTING,
         "cancel_url": _safe(request, data.get("no")) or reverse("dashboard"),
     })
-
 
 
 def _safe(request, url):

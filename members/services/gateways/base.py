@@ -7,7 +7,6 @@ class InvalidWebhook(Exception):
     """The body or its signature did not check out; the view answers 400."""
 
 
-
 @dataclass
 class GatewayOutcome:
     event_id: str

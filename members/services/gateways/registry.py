@@ -8,6 +8,5 @@ from members.services.gateways.stripe import StripeGateway
 GATEWAYS = {"sandbox": SandboxGateway, "stripe": StripeGateway}
 
 
-
 def get_gateway(name: str | None = None):
     return GATEWAYS[name or settings.PAYMENT_GATEWAY]()

@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mae_portal.audit import client_ip
-from members import clock, dues
+from members import clock
 from members.forms.join import AuthorizationForm
-from members.models import Member, MembershipCategory, MembershipTerm, Payment, PaymentPlan, RenewalPolicy
-from members.selectors.terms import current_term, member_terms
+from members.models import Member, MembershipCategory, MembershipTerm, Payment, PaymentPlan
+from members.selectors.terms import dues, member_renewable_term
 from members.services.authorization import Authorization
 from members.services.errors import MembershipError
 from members.services.gateways.registry import GATEWAYS, get_gateway
@@ -26,10 +26,8 @@ TermStatus = dues.TermStatus
 DRAFT_KINDS = (PaymentPlan.Kind.MONTHLY, PaymentPlan.Kind.PAYDAY)
 
 
-
 def _member(user) -> Member | None:
     return Member.objects.select_related("employer_district", "local", "career_field").filter(user=user).first()
-
 
 
 def _member_or_join(request):
@@ -39,7 +37,6 @@ def _member_or_join(request):
     return member
 
 
-
 def _this_years_term(member: Member, day: date) -> MembershipTerm | None:
     """A term that would clash with joining today (the rest of this membership year)."""
     end = dues.membership_year_bounds(dues.membership_year_for(day))[1]
@@ -47,25 +44,10 @@ def _this_years_term(member: Member, day: date) -> MembershipTerm | None:
             .order_by("period").first())
 
 
-
-def _renewable_term(terms: list, day: date) -> MembershipTerm | None:
-    """The term the member may renew today: paid up, in the renewal window, not renewed yet."""
-    current = current_term(terms, day)
-    if current is None or current.status not in (TermStatus.ACTIVE, TermStatus.EXPIRED):
-        return None
-    if any(t.continues_id == current.pk and t.status != TermStatus.CANCELLED for t in terms):
-        return None
-    policy = RenewalPolicy.current()
-    if not dues.is_renewal_window_open(current.end, policy.renewal_window_days, policy.grace_period_days, day):
-        return None
-    return current
-
-
-
 def _join_guard(request, member: Member):
     """Members with a membership this year, or one to renew, are sent where they can act on it."""
     day = clock.today()
-    if _renewable_term(member_terms(member, today=day), day):
+    if member_renewable_term(member, today=day):
         messages.info(request, "Your membership is up for renewal: renew it here.")
         return redirect("members:renew")
     term = _this_years_term(member, day)
@@ -75,7 +57,6 @@ def _join_guard(request, member: Member):
     return None
 
 
-
 def _resubmitted(request, member: Member):
     """A form sent again (double click, back button) after it created the payment: that payment's checkout."""
     token = request.POST.get("token", "") if request.method == "POST" else ""
@@ -83,10 +64,8 @@ def _resubmitted(request, member: Member):
     return _checkout(request, payment) if payment else None
 
 
-
 def _category_or_none(code) -> MembershipCategory | None:
     return MembershipCategory.objects.filter(code=code or "", is_active=True).first()
-
 
 
 def _categories_with_rates(day: date) -> dict[int, Decimal | None]:
@@ -97,7 +76,6 @@ def _categories_with_rates(day: date) -> dict[int, Decimal | None]:
         except MembershipError:
             totals[category.pk] = None
     return totals
-
 
 
 def _options(bound_field, totals, suggested=None):
@@ -112,11 +90,9 @@ def _options(bound_field, totals, suggested=None):
     return options
 
 
-
 def _absolute(request, name, *args, query: dict | None = None) -> str:
     url = request.build_absolute_uri(reverse(name, args=args))
     return f"{url}?{urlencode(query)}" if query else url
-
 
 
 def _checkout(request, payment: Payment):
@@ -132,18 +108,15 @@ def _checkout(request, payment: Payment):
     return redirect(url)
 
 
-
 def _own_payment(request, pk) -> Payment:
     return get_object_or_404(Payment.objects.select_related("term__category", "term__plan", "member"),
                              pk=pk, member__user=request.user)
-
 
 
 def _active_plan(member: Member | None) -> PaymentPlan | None:
     if member is None:
         return None
     return member.plans.select_related("authorization").filter(status=PaymentPlan.Status.ACTIVE).first()
-
 
 
 def _signature(request, form, text: str) -> dict:
@@ -153,7 +126,6 @@ def _signature(request, form, text: str) -> dict:
     }
 
 
-
 def _pay_schedule_label(member: Member) -> str:
     district = member.employer_district
     if district is None:
@@ -161,11 +133,9 @@ def _pay_schedule_label(member: Member) -> str:
     return f"{district} pays: {district.get_pay_schedule_display().lower()}."
 
 
-
 def _preview(member: Member, *, kind: str, draft_day: int, start: date, end: date, amount: Decimal, day: date):
     return installment_schedule(plan=PaymentPlan(kind=kind, draft_day=draft_day), member=member,
                                          start=start, end=end, amount=amount, today=day)
-
 
 
 def _draft_request(request, category: MembershipCategory):
@@ -178,7 +148,6 @@ def _draft_request(request, category: MembershipCategory):
     if kind not in DRAFT_KINDS or not 1 <= draft_day <= 28 or not category.allows_installments:
         return None
     return kind, draft_day
-
 
 
 def _signed_form(request, member: Member, authorization: Authorization):
@@ -198,7 +167,6 @@ def _signed_form(request, member: Member, authorization: Authorization):
     return form, valid
 
 
-
 def _describe_plan(plan: PaymentPlan, member: Member) -> str:
     if plan.kind == PaymentPlan.Kind.MONTHLY:
         return f"Monthly bank draft on day {plan.draft_day}"
@@ -209,6 +177,3 @@ def _describe_plan(plan: PaymentPlan, member: Member) -> str:
     return plan.get_kind_display()
 
 
-
-def _year_label(year: int) -> str:
-    return f"{year}-{str(year + 1)[-2:]}"

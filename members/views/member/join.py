@@ -10,10 +10,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from mae_portal.audit import client_ip
-from members import clock
+from members import clock, dues
 from members.forms.join import CategoryForm, JoinProfileForm, PlanForm
 from members.models import District, Member, PaymentPlan
-from members.selectors.terms import member_terms
+from members.selectors.terms import member_renewable_term
 from members.services.authorization import authorization_for
 from members.services.errors import MembershipError
 from members.services.join import member_create_or_update_for_join, membership_join
@@ -29,11 +29,9 @@ from members.views.member.common import (
     _options,
     _pay_schedule_label,
     _preview,
-    _renewable_term,
     _resubmitted,
     _signature,
     _signed_form,
-    _year_label,
 )
 
 
@@ -58,7 +56,6 @@ def join(request):
     })
 
 
-
 @login_required
 @require_GET
 def join_worksites(request):
@@ -66,7 +63,6 @@ def join_worksites(request):
     form = JoinProfileForm(initial={"employer_district": request.GET.get("employer_district", ""),
                                     "worksite": request.GET.get("worksite", "")})
     return render(request, "members/membership/_worksite_field.html", {"form": form})
-
 
 
 @login_required
@@ -84,7 +80,6 @@ def join_category(request):
     options = _options(form["category"], _categories_with_rates(clock.today()), suggested)
     return render(request, "members/membership/join_category.html",
                   {"form": form, "options": options, "suggested": suggested, "member": member, "step": 2})
-
 
 
 @login_required
@@ -117,9 +112,8 @@ def join_plan(request):
         query = urlencode({"category": category.code, "plan": kind, "draft_day": draft_day})
         return redirect(f"{reverse('members:join_authorize')}?{query}")
     return render(request, "members/membership/join_plan.html",
-                  {"form": form, "quote": quote, "member": member, "step": 3, "year_label": _year_label(quote.membership_year),
+                  {"form": form, "quote": quote, "member": member, "step": 3, "year_label": dues.year_label(quote.membership_year),
                    **_plan_previews(member, quote, form, day)})
-
 
 
 def _plan_previews(member, quote, form, day):
@@ -138,7 +132,6 @@ def _plan_previews(member, quote, form, day):
     }
 
 
-
 def _join_and_checkout(request, *, member, category, plan_kind, draft_day, authorization, token, renewal_of=None):
     try:
         payment = membership_join(
@@ -149,7 +142,6 @@ def _join_and_checkout(request, *, member, category, plan_kind, draft_day, autho
         messages.error(request, str(exc))
         return redirect("dashboard")
     return _checkout(request, payment)
-
 
 
 @login_required
@@ -163,7 +155,7 @@ def join_authorize(request, renewal=False):
     day = clock.today()
     renewal_of = None
     if renewal:
-        renewal_of = _renewable_term(member_terms(member, today=day), day)
+        renewal_of = member_renewable_term(member, today=day)
         if renewal_of is None:
             messages.info(request, "There is no membership to renew right now.")
             return redirect("dashboard")
@@ -183,7 +175,7 @@ def join_authorize(request, renewal=False):
     schedule = _preview(member, kind=kind, draft_day=draft_day, start=quote.start, end=quote.end, amount=quote.amount,
                         day=day)
     authorization = authorization_for(
-        member=member, category=category, year_label=_year_label(quote.membership_year), start=quote.start,
+        member=member, category=category, year_label=dues.year_label(quote.membership_year), start=quote.start,
         end=quote.end, total=quote.amount, shares=quote.shares, kind=kind, draft_day=draft_day, schedule=schedule,
         day=day,
     )

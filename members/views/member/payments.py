@@ -33,7 +33,6 @@ def _payment_context(request, payment: Payment) -> dict:
     }
 
 
-
 @login_required
 def payment_return(request, pk):
     """Where the checkout sends the member back: paid, declined (try again) or pending (we wait)."""
@@ -41,13 +40,11 @@ def payment_return(request, pk):
     return render(request, "members/membership/payment_return.html", _payment_context(request, payment))
 
 
-
 @login_required
 def payment_status(request, pk):
     """The return page's status panel; htmx reloads it every 3 seconds while the payment is pending."""
     payment = _own_payment(request, pk)
     return render(request, "members/membership/_payment_status.html", _payment_context(request, payment))
-
 
 
 @require_POST
@@ -68,13 +65,11 @@ def payment_retry(request, pk):
     return _checkout(request, retry)
 
 
-
 @require_POST
 @login_required
 def payment_checkout(request, pk):
     """Back to the checkout for a payment still waiting to be paid."""
     return _checkout(request, _own_payment(request, pk))
-
 
 
 @require_POST

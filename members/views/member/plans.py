@@ -1,7 +1,6 @@
 """The member's plan: switching drafts, stopping them, automatic renewal, the account drafts come from."""
 
 import uuid
-from datetime import date
 from decimal import Decimal
 from urllib.parse import urlencode
 
@@ -13,16 +12,15 @@ from django.urls import reverse
 
 from members import clock
 from members.forms.join import PlanChangeForm
-from members.models import Member, Payment, PaymentPlan
+from members.models import Payment, PaymentPlan
+from members.selectors.dashboard import annual_balance
 from members.selectors.payments import next_draft
-from members.selectors.terms import member_terms
 from members.services import plans
 from members.services.authorization import authorization_for
 from members.services.errors import MembershipError
 from members.services.plans import plan_cancel_drafts, plan_payment_method_update_start
 from members.views.member.common import (
     DRAFT_KINDS,
-    TermStatus,
     _active_plan,
     _checkout,
     _describe_plan,
@@ -38,7 +36,6 @@ class _PlanGone(Exception):
     pass
 
 
-
 def _plan_or_404(request, *, installment: bool | None = None):
     """The member's active plan (of the kind the page is for). A page asked for without one answers 404;
     a form sent again after it ended the plan (a double click) gets the dashboard with a message."""
@@ -49,7 +46,6 @@ def _plan_or_404(request, *, installment: bool | None = None):
             raise _PlanGone
         raise Http404
     return member, plan
-
 
 
 def _plan_page(view):
@@ -66,27 +62,13 @@ def _plan_page(view):
     return wrapped
 
 
-
-def _annual_balance(member: Member, plan: PaymentPlan, day: date):
-    """For an annual plan: this year's term on it and what is left to pay (none if a payment is pending)."""
-    terms = member_terms(member, today=day)
-    term = next((t for t in terms if t.plan_id == plan.pk and t.start <= day <= t.end
-                 and t.status != TermStatus.CANCELLED), None)
-    if term is None:
-        return None, Decimal("0")
-    if term.payments.filter(status=Payment.Status.PENDING).exists():
-        return term, Decimal("0")
-    return term, max(term.amount_due - term.paid, Decimal("0"))
-
-
-
 @login_required
 @_plan_page
 def plan_change(request):
     """Switch between monthly and per-payday drafts (or from a yearly card payment to drafts)."""
     member, plan = _plan_or_404(request)
     day = clock.today()
-    balance_term, balance = (None, None) if plan.is_installment else _annual_balance(member, plan, day)
+    balance_term, balance = (None, None) if plan.is_installment else annual_balance(member, plan, day)
     form = PlanChangeForm(request.POST or None, initial={
         "token": uuid.uuid4(), "plan_kind": plan.kind if plan.is_installment else PaymentPlan.Kind.MONTHLY,
         "draft_day": plan.draft_day,
@@ -113,7 +95,6 @@ def plan_change(request):
     })
 
 
-
 @login_required
 @_plan_page
 def plan_change_authorize(request):
@@ -126,7 +107,7 @@ def plan_change_authorize(request):
             return _checkout(request, sent)
     member, plan = _plan_or_404(request, installment=False)
     day = clock.today()
-    term, balance = _annual_balance(member, plan, day)
+    term, balance = annual_balance(member, plan, day)
     kind = request.GET.get("plan", "")
     try:
         draft_day = int(request.GET.get("draft_day", "1"))
@@ -158,7 +139,6 @@ def plan_change_authorize(request):
     })
 
 
-
 @login_required
 @_plan_page
 def plan_cancel_auto_renew(request):
@@ -176,7 +156,6 @@ def plan_cancel_auto_renew(request):
     })
 
 
-
 @login_required
 @_plan_page
 def plan_stop_drafts(request):
@@ -191,7 +170,6 @@ def plan_stop_drafts(request):
         "title": "Stop your bank drafts?", "plan": plan, "action": "drafts", "button": "Stop my bank drafts",
         "remaining": remaining, "remaining_total": sum((p.amount for p in remaining), Decimal("0")),
     })
-
 
 
 @login_required

@@ -28,7 +28,6 @@ def profile(request):
     return render(request, "members/profile.html", {"form": form, "member": member})
 
 
-
 @require_POST
 @login_required
 def request_record_pdf(request):

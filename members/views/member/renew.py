@@ -10,7 +10,7 @@ from django.urls import reverse
 from members import clock, dues
 from members.forms.join import RenewForm
 from members.models import MembershipCategory, PaymentPlan, RenewalPolicy
-from members.selectors.terms import current_term, member_terms
+from members.selectors.terms import current_term, member_renewable_term, member_terms
 from members.services.errors import MembershipError
 from members.services.quotes import membership_quote, suggest_category
 from members.views.member.common import (
@@ -19,9 +19,7 @@ from members.views.member.common import (
     _category_or_none,
     _member,
     _options,
-    _renewable_term,
     _resubmitted,
-    _year_label,
 )
 from members.views.member.join import _join_and_checkout, _plan_previews
 
@@ -36,7 +34,7 @@ def renew(request):
         return again
     day = clock.today()
     terms = member_terms(member, today=day)
-    term = _renewable_term(terms, day)
+    term = member_renewable_term(member, today=day, terms=terms)
     if term is None:
         current = current_term(terms, day)
         if current is None:
@@ -71,7 +69,7 @@ def renew(request):
     selected = _category_or_none(form["category"].value()) or category
     quote = quotes.get(selected.pk) if selected else None
     return render(request, "members/membership/renew.html", {
-        "form": form, "term": term, "plan": plan, "year_label": _year_label(year), "start": start, "end": end,
+        "form": form, "term": term, "plan": plan, "year_label": dues.year_label(year), "start": start, "end": end,
         "options": _options(form["category"], {pk: q.amount for pk, q in quotes.items()}), "quote": quote,
         "member": member, **(_plan_previews(member, quote, form, day) if quote else {}),
     })

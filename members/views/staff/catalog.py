@@ -37,7 +37,6 @@ def categories(request):
     })
 
 
-
 @membership_staff_required
 def category_add(request):
     form = CategoryCreateForm(_posted(request), initial={"effective_from": clock.today(), "proration": "monthly"})
@@ -45,7 +44,6 @@ def category_add(request):
         request, form, title="Add a membership category", submit_label="Add category", success="Category added.",
         act=lambda f: category_create(data=f.category_data(), first_rate=f.rate_data(), actor=request.user),
     )
-
 
 
 @membership_staff_required
@@ -59,7 +57,6 @@ def category_edit(request, code):
     )
 
 
-
 @membership_staff_required
 def rate_add(request, code):
     category = get_object_or_404(MembershipCategory, code=code)
@@ -71,7 +68,6 @@ def rate_add(request, code):
     )
 
 
-
 @membership_staff_required
 def renewal_policy_edit(request):
     form = RenewalPolicyForm(_posted(request), instance=RenewalPolicy.current())
@@ -81,7 +77,6 @@ def renewal_policy_edit(request):
     )
 
 
-
 @membership_staff_required
 def notice_rule_add(request):
     form = NoticeRuleForm(_posted(request))
@@ -89,7 +84,6 @@ def notice_rule_add(request):
         request, form, title="Add a renewal notice", submit_label="Add notice", success="Renewal notice added.",
         act=lambda f: catalog.notice_rule_add(actor=request.user, **f.cleaned_data),
     )
-
 
 
 @membership_staff_required

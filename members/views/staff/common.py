@@ -24,7 +24,6 @@ def membership_staff_required(view):
     return wrapper
 
 
-
 def _member(request, member_number):
     return get_object_or_404(
         members_visible_to(request.user).select_related("user", "local", "employer_district__region", "worksite",
@@ -33,16 +32,13 @@ def _member(request, member_number):
     )
 
 
-
 def _term(member, term_id):
     return get_object_or_404(MembershipTerm.objects.select_related("category", "plan", "member"), member=member,
                              pk=term_id)
 
 
-
 def _payment(member, payment_id):
     return get_object_or_404(Payment.objects.select_related("term__category"), member=member, pk=payment_id)
-
 
 
 def _posted(request):
@@ -50,10 +46,8 @@ def _posted(request):
     return request.POST if request.method == "POST" else None
 
 
-
 def _back_to(member):
     return redirect("members:staff_member_detail", member_number=member.member_number)
-
 
 
 def _confirmed_action(request, form, *, title, context, review, act, submit_label, danger=False):
@@ -70,7 +64,6 @@ def _confirmed_action(request, form, *, title, context, review, act, submit_labe
         elif "edit" not in request.POST:
             return render(request, "members/staff/action.html", {**page, "review": review(form)})
     return render(request, "members/staff/action.html", page)
-
 
 
 def _simple_form_page(request, form, *, title, submit_label, act, success, context=None):

@@ -44,7 +44,6 @@ def payment_record(request, member_number, term_id):
                              review=review, act=act, submit_label="Record payment")
 
 
-
 @membership_staff_required
 def payment_refund(request, member_number, payment_id):
     member = _member(request, member_number)
@@ -69,7 +68,6 @@ def payment_refund(request, member_number, payment_id):
     return _confirmed_action(request, form, title="Refund a payment",
                              context={"member": member, "term": payment.term, "payment": payment},
                              review=review, act=act, submit_label="Record refund", danger=True)
-
 
 
 @membership_staff_required

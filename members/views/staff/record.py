@@ -39,7 +39,6 @@ def member_detail(request, member_number):
     })
 
 
-
 @membership_staff_required
 def member_note_add(request, member_number):
     member = _member(request, member_number)

@@ -13,7 +13,6 @@ from members.views.staff.common import membership_staff_required
 SEARCH_PAGE_SIZE = 50
 
 
-
 @membership_staff_required
 def member_search(request):
     form = StaffSearchForm(request.GET or None)

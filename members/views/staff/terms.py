@@ -11,29 +11,27 @@ from members.forms.staff import (
     TermCategoryForm,
 )
 from members.models import MembershipTerm, Payment
-from members.selectors.terms import member_terms
+from members.selectors.terms import member_renewable_term, member_terms
 from members.services import terms
 from members.services.errors import MembershipError
 from members.services.join import membership_join_by_staff
 from members.services.quotes import membership_quote, suggest_category, term_category_change_quote
-from members.services.terms import staff_renewable_term
 from members.views.staff.common import _back_to, _confirmed_action, _member, _posted, _term, membership_staff_required
 
 
 def _join_choices(member, terms, day):
     """What staff may create for the member today: a term for this membership year from today, unless one
-    covers today; a renewal of their latest term while its renewal window or grace period is open."""
+    covers today; a renewal of the term the member may renew (the same rule as on the member's pages)."""
     choices = []
-    renewable = staff_renewable_term(member, today=day)
+    renewable = member_renewable_term(member, today=day, terms=terms)
     if renewable is not None:
         next_year = renewable.membership_year + 1
         choices.append((f"renew:{renewable.pk}",
-                        f"Renew {renewable.year_label}: the whole {next_year}-{str(next_year + 1)[-2:]} year"))
+                        f"Renew {renewable.year_label}: the whole {dues.year_label(next_year)} year"))
     year_end = dues.membership_year_bounds(dues.membership_year_for(day))[1]
     if not any(t.cancelled_at is None and t.start <= year_end and t.end >= day for t in terms):
         choices.append(("join", f"Join from today ({day:%B %-d, %Y}) to August 31, {year_end.year}"))
     return choices
-
 
 
 @membership_staff_required
@@ -80,7 +78,6 @@ def term_create(request, member_number):
                              context={"member": member}, review=review, act=act, submit_label="Create membership")
 
 
-
 @membership_staff_required
 def term_change_category(request, member_number, term_id):
     # Idempotent by state: the service does nothing when the term is in that category already.
@@ -107,7 +104,6 @@ def term_change_category(request, member_number, term_id):
                              review=review, act=act, submit_label="Change category")
 
 
-
 @membership_staff_required
 def term_cancel(request, member_number, term_id):
     # Idempotent by state: cancelling a cancelled term changes nothing. The page is the confirmation.
@@ -127,7 +123,6 @@ def term_cancel(request, member_number, term_id):
         "title": f"Cancel the {term.year_label} membership", "submit_label": "Cancel membership",
         "intro": "Scheduled bank drafts of this membership are stopped. Payments already made stay; refund them separately.",
     })
-
 
 
 @membership_staff_required
