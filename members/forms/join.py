@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from esp.models import CareerField
 from members.forms.profile import ProfileForm
+from members.forms.tokens import TokenForm
 from members.models import District, Member, MembershipCategory, PaymentPlan, Worksite
 
 DRAFT_DAYS = [(day, f"{day}") for day in range(1, 29)]
@@ -132,7 +133,7 @@ class CategoryForm(forms.Form):
     )
 
 
-class PlanForm(forms.Form):
+class PlanForm(TokenForm):
     """How to pay. `token` makes a double submit create one term and one payment."""
 
     plan_kind = forms.ChoiceField(label="How would you like to pay?", choices=PaymentPlan.Kind.choices,
@@ -140,7 +141,6 @@ class PlanForm(forms.Form):
                                   error_messages={"required": "Choose how you would like to pay."})
     draft_day = DraftDayField(label="Day of the month for monthly drafts", choices=DRAFT_DAYS, coerce=int,
                               initial=1, help_text="From 1 to 28, so every month has the day. Only for monthly drafts.")
-    token = forms.UUIDField(widget=forms.HiddenInput)
 
     def __init__(self, *args, installments_allowed=True, kinds=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -174,14 +174,13 @@ class RenewForm(PlanForm):
         return cleaned
 
 
-class AuthorizationForm(forms.Form):
+class AuthorizationForm(TokenForm):
     """The signature on a bank-draft authorization: agreement and the typed legal name."""
 
     agree = forms.BooleanField(label="I agree to this bank draft authorization",
                                error_messages={"required": "Tick the box to agree, or choose another way to pay."})
     typed_name = forms.CharField(label="Type your full legal name as your signature", max_length=150,
                                  widget=forms.TextInput(attrs={"autocomplete": "name"}))
-    token = forms.UUIDField(widget=forms.HiddenInput)
     digest = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
     def __init__(self, *args, member: Member, **kwargs):
@@ -199,7 +198,7 @@ class AuthorizationForm(forms.Form):
         return " ".join(typed.split())
 
 
-class PlanChangeForm(forms.Form):
+class PlanChangeForm(TokenForm):
     plan_kind = forms.ChoiceField(
         label="How should your drafts run?", widget=forms.RadioSelect,
         choices=[(k, label) for k, label in PaymentPlan.Kind.choices if k != PaymentPlan.Kind.ANNUAL],
@@ -207,7 +206,6 @@ class PlanChangeForm(forms.Form):
     )
     draft_day = DraftDayField(label="Day of the month for monthly drafts", choices=DRAFT_DAYS, coerce=int,
                               initial=1, help_text="From 1 to 28, so every month has the day. Only for monthly drafts.")
-    token = forms.UUIDField(widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

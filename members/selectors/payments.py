@@ -32,3 +32,8 @@ def member_payments_for_staff(member: Member) -> list:
 
 def member_plans_for_staff(member: Member):
     return member.plans.select_related("authorization").order_by("-created_at")
+
+
+def payments_visible_to_member(user):
+    """The payments a signed-in member may open: their own. (Staff read payments through the member's record.)"""
+    return Payment.objects.filter(member__user=user)

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 
-from mae_portal.audit import audit_record, diff
+from mae_portal.audit import audit_record, model_update
 from members import dues
 from members.models import (
     DuesRate,
@@ -40,13 +40,7 @@ def category_update(*, category: MembershipCategory, data: dict, actor) -> Membe
     category = MembershipCategory.objects.select_for_update().get(pk=category.pk)
     if MembershipCategory.objects.filter(name__iexact=data.get("name", category.name)).exclude(pk=category.pk).exists():
         raise MembershipError("Another category has that name.")
-    before = {field: getattr(category, field) for field in data}
-    changes = diff(before, data)
-    if changes:
-        for field in changes:
-            setattr(category, field, data[field])
-        category.save(update_fields=list(changes))
-        audit_record(actor=actor, action="category.updated", obj=category, changes=changes)
+    category, _ = model_update(instance=category, data=data, actor=actor, action="category.updated")
     return category
 
 
@@ -81,12 +75,7 @@ def renewal_policy_update(*, renewal_window_days: int, grace_period_days: int, a
     RenewalPolicy.current()
     policy = RenewalPolicy.objects.select_for_update().get(pk=1)
     data = {"renewal_window_days": renewal_window_days, "grace_period_days": grace_period_days}
-    changes = diff({field: getattr(policy, field) for field in data}, data)
-    if changes:
-        for field in changes:
-            setattr(policy, field, data[field])
-        policy.save(update_fields=list(changes))
-        audit_record(actor=actor, action="renewal_policy.updated", obj=policy, changes=changes)
+    policy, _ = model_update(instance=policy, data=data, actor=actor, action="renewal_policy.updated")
     return policy
 
 
@@ -109,8 +98,5 @@ def notice_rule_add(*, category: MembershipCategory | None, offset_days: int, ac
 def notice_rule_set_active(*, rule: RenewalNoticeRule, is_active: bool, actor) -> RenewalNoticeRule:
     """Turn a renewal notice on or off. Rules are not deleted: the notices already sent refer to them."""
     rule = RenewalNoticeRule.objects.select_for_update().get(pk=rule.pk)
-    if rule.is_active != is_active:
-        rule.is_active = is_active
-        rule.save(update_fields=["is_active"])
-        audit_record(actor=actor, action="notice_rule.updated", obj=rule, changes={"is_active": [not is_active, is_active]})
+    rule, _ = model_update(instance=rule, data={"is_active": is_active}, actor=actor, action="notice_rule.updated")
     return rule

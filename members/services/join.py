@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from mae_portal.audit import audit_record, diff
+from mae_portal.audit import audit_record, model_update
 from members.models import (
     Member,
     MembershipCategory,
@@ -15,7 +15,7 @@ from members.models import (
     PaymentPlan,
 )
 from members.selectors.terms import member_renewable_term
-from members.services import followups
+from members.services import followups, keys
 from members.services.authorization import draft_authorization_record
 from members.services.errors import MembershipError
 from members.services.plans import plan_cancel_auto_renew
@@ -49,27 +49,23 @@ def member_create_or_update_for_join(*, user, data: dict, actor, ip: str | None)
                      changes={field: [None, str(value) if value is not None else None] for field, value in data.items()},
                      ip=ip)
         return member
-    before = {field: getattr(member, field) for field in data}
-    changes = diff(before, data)
-    if changes:
-        for field in changes:
-            setattr(member, field, data[field])
-        member.save(update_fields=[*changes.keys(), "updated_at"])
-        audit_record(actor=actor, action="member.updated_for_join", obj=member, changes=changes, ip=ip)
+    member, _ = model_update(instance=member, data=data, actor=actor, action="member.updated_for_join", ip=ip,
+                             update_fields_extra=("updated_at",))
     return member
 
 
 @transaction.atomic
 def membership_join(*, member: Member, category: MembershipCategory, plan_kind: str, draft_day: int = 1,
-                    authorization: dict | None, actor, today: date, idempotency_key: str,
-                    renewal_of: MembershipTerm | None = None) -> Payment:
+                    authorization: dict | None, actor, today: date, idempotency_key: str | None = None,
+                    form_token=None, renewal_of: MembershipTerm | None = None) -> Payment:
     """Create the pending term, its plan and the first payment to collect; returns that payment.
 
-    The same idempotency_key (one per form shown) returns the first call's payment: a double submit
+    The same form_token (one per form shown; or an idempotency_key of the caller's) returns the first call's payment: a double submit
     creates one term and one payment. Installment plans need the signed authorization:
     {"typed_name", "text", "ip", "user_agent", "signed_at"}.
     """
-    existing = Payment.objects.filter(idempotency_key=f"{idempotency_key}:first").select_related("term").first()
+    idempotency_key = keys.chosen(idempotency_key=idempotency_key, form_token=form_token, make=keys.join(member.pk))
+    existing = Payment.objects.filter(idempotency_key=keys.first_payment(idempotency_key)).select_related("term").first()
     if existing:
         return existing
     Member.objects.select_for_update().get(pk=member.pk)  # one join at a time per member
@@ -111,7 +107,7 @@ def membership_join(*, member: Member, category: MembershipCategory, plan_kind: 
             member=member, term=term, amount=amount, due_on=due, gateway=plan.gateway,
             method=Payment.Method.BANK_DRAFT if plan.is_installment else Payment.Method.CARD,
             status=Payment.Status.PENDING if number == 0 else Payment.Status.SCHEDULED, installment_number=number + 1,
-            idempotency_key=f"{idempotency_key}:first" if number == 0 else f"draft:{term.pk}:{due.isoformat()}",
+            idempotency_key=keys.first_payment(idempotency_key) if number == 0 else f"draft:{term.pk}:{due.isoformat()}",
         )
         first = first or payment
     audit_record(actor=actor, action="membership.renewal_started" if renewal_of else "membership.joined", obj=term,
@@ -127,18 +123,19 @@ STAFF_JOIN_METHODS = (Payment.Method.CHECK, Payment.Method.CASH, "online")
 @transaction.atomic
 def membership_join_by_staff(*, member: Member, category: MembershipCategory, renewal_of: MembershipTerm | None,
                              method: str, check_number: str = "", note: str = "", actor, today: date,
-                             idempotency_key: str) -> Payment:
+                             idempotency_key: str | None = None, form_token=None) -> Payment:
     """Staff sign a member up, or renew them, at the office: an annual term through membership_join.
 
     With a check or cash in hand the term's dues payment is recorded paid at once (receipt, welcome email
     and card follow, as after any first payment); "online" leaves it pending for the member to pay by card.
     A plan with no saved card stops renewing automatically (there is nothing to charge).
-    The same idempotency_key makes one term and one payment."""
+    The same form_token (or idempotency_key) makes one term and one payment."""
     if method not in STAFF_JOIN_METHODS:
         raise MembershipError("Choose check, cash or online payment by the member.")
     if method == Payment.Method.CHECK and not check_number.strip():
         raise MembershipError("Enter the check number.")
-    existing = Payment.objects.filter(idempotency_key=f"{idempotency_key}:first").first()
+    idempotency_key = keys.chosen(idempotency_key=idempotency_key, form_token=form_token, make=keys.staff("join"))
+    existing = Payment.objects.filter(idempotency_key=keys.first_payment(idempotency_key)).first()
     if existing is None and renewal_of is not None:
         if renewal_of.member_id != member.pk or renewal_of.pk != getattr(
                 member_renewable_term(member, today=today), "pk", None):
@@ -164,3 +161,11 @@ def membership_join_by_staff(*, member: Member, category: MembershipCategory, re
                           "check_number": payment.check_number})
     transaction.on_commit(lambda: followups.after_payment(payment.pk, True))
     return payment
+
+
+def join_payment_sent(*, member: Member, form_token) -> Payment | None:
+    """The first payment a join or renewal form already made (the form sent again: a double click, the back button)."""
+    if not form_token:
+        return None
+    key = keys.first_payment(keys.join(member.pk)(str(form_token)))
+    return Payment.objects.filter(idempotency_key=key).select_related("term").first()

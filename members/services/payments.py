@@ -11,7 +11,7 @@ from members.models import (
     MembershipTerm,
     Payment,
 )
-from members.services import followups
+from members.services import followups, keys
 from members.services.errors import MembershipError
 
 
@@ -78,9 +78,10 @@ def payment_failed(*, payment: Payment, message: str) -> None:
 
 
 @transaction.atomic
-def payment_retry(*, payment: Payment, idempotency_key: str) -> Payment:
+def payment_retry(*, payment: Payment, idempotency_key: str | None = None, form_token=None) -> Payment:
     """Pay now after a decline or a failed draft: a new pending card payment for the same amount.
     The failed attempt stays as it was, so a late event about it still finds it."""
+    idempotency_key = keys.chosen(idempotency_key=idempotency_key, form_token=form_token, make=keys.retry(payment.pk))
     existing = Payment.objects.filter(idempotency_key=idempotency_key).first()
     if existing:
         return existing
@@ -114,8 +115,9 @@ def _staff_payment(*, term, amount, method, actor, idempotency_key, note="", che
 
 @transaction.atomic
 def payment_record(*, term: MembershipTerm, amount: Decimal, method: str, check_number: str = "", note: str = "",
-                   actor, idempotency_key: str) -> Payment:
+                   actor, idempotency_key: str | None = None, form_token=None) -> Payment:
     """Staff record a check or cash payment."""
+    idempotency_key = keys.chosen(idempotency_key=idempotency_key, form_token=form_token, make=keys.staff("payment"))
     if amount <= 0:
         raise MembershipError("Enter an amount above zero.")
     if method not in (Payment.Method.CHECK, Payment.Method.CASH):
@@ -130,8 +132,9 @@ def payment_record(*, term: MembershipTerm, amount: Decimal, method: str, check_
 
 
 @transaction.atomic
-def payment_refund(*, payment: Payment, amount: Decimal, reason: str, actor, idempotency_key: str) -> Payment:
+def payment_refund(*, payment: Payment, amount: Decimal, reason: str, actor, idempotency_key: str | None = None, form_token=None) -> Payment:
     """Refund part or all of a paid payment (recorded as a negative payment)."""
+    idempotency_key = keys.chosen(idempotency_key=idempotency_key, form_token=form_token, make=keys.staff("refund"))
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
     if payment.status != Payment.Status.SUCCEEDED or payment.amount <= 0:
         raise MembershipError("Only a paid payment can be refunded.")
@@ -145,8 +148,9 @@ def payment_refund(*, payment: Payment, amount: Decimal, reason: str, actor, ide
 
 
 @transaction.atomic
-def payment_adjust(*, term: MembershipTerm, amount: Decimal, reason: str, actor, idempotency_key: str) -> Payment:
+def payment_adjust(*, term: MembershipTerm, amount: Decimal, reason: str, actor, idempotency_key: str | None = None, form_token=None) -> Payment:
     """A credit (positive) or charge (negative) against a term, e.g. a hardship waiver."""
+    idempotency_key = keys.chosen(idempotency_key=idempotency_key, form_token=form_token, make=keys.staff("adjust"))
     if amount == 0 or not reason.strip():
         raise MembershipError("Enter a non-zero amount and the reason.")
     return _staff_payment(term=term, amount=amount, method=Payment.Method.ADJUSTMENT, actor=actor,

@@ -15,7 +15,7 @@ from members.models import (
     Payment,
     PaymentPlan,
 )
-from members.services import followups
+from members.services import followups, keys
 from members.services.authorization import draft_authorization_record
 from members.services.errors import MembershipError
 
@@ -93,7 +93,7 @@ def _reschedule(*, term: MembershipTerm, plan: PaymentPlan, member: Member, toda
 
 @transaction.atomic
 def plan_change(*, member: Member, plan_kind: str, draft_day: int = 1, authorization: dict | None = None, actor,
-                today: date, idempotency_key: str) -> Payment | None:
+                today: date, idempotency_key: str | None = None, form_token=None) -> Payment | None:
     """Switch the member's active plan to monthly or per-payday bank drafts.
 
     Between draft plans: the drafts not yet made, for this year and a renewal already started, move to
@@ -102,13 +102,15 @@ def plan_change(*, member: Member, plan_kind: str, draft_day: int = 1, authoriza
     From an annual card plan: needs a new signed authorization (same shape as membership_join's). The
     current term's unpaid balance is split into drafts; the first is collected now and returned, to be
     sent to checkout (which also captures the bank account). A term paid in full has nothing to draft.
-    The same idempotency_key returns the first call's payment.
+    The same form_token (or idempotency_key) returns the first call's payment.
     """
     if plan_kind not in (PaymentPlan.Kind.MONTHLY, PaymentPlan.Kind.PAYDAY):
         raise MembershipError("Choose monthly drafts or drafts on each payday.")
     if not 1 <= draft_day <= 28:
         raise MembershipError("Choose a draft day from 1 to 28.")
-    existing = Payment.objects.filter(idempotency_key=f"{idempotency_key}:first").first()
+    idempotency_key = keys.chosen(idempotency_key=idempotency_key, form_token=form_token,
+                                  make=keys.plan_change(member.pk))
+    existing = Payment.objects.filter(idempotency_key=keys.first_payment(idempotency_key)).first()
     if existing:
         return existing
     Member.objects.select_for_update().get(pk=member.pk)
@@ -178,7 +180,7 @@ def plan_change(*, member: Member, plan_kind: str, draft_day: int = 1, authoriza
             member=member, term=current, amount=amount, due_on=due, gateway=new_plan.gateway,
             method=Payment.Method.BANK_DRAFT, installment_number=number,
             status=Payment.Status.PENDING if index == 0 else Payment.Status.SCHEDULED,
-            idempotency_key=f"{idempotency_key}:first" if index == 0 else _draft_key(current, due),
+            idempotency_key=keys.first_payment(idempotency_key) if index == 0 else _draft_key(current, due),
         )
         first = first or payment
     audit_record(actor=actor, action="plan.changed", obj=new_plan,
@@ -223,3 +225,10 @@ def plan_payment_method_update_abandon(*, member: Member, payment: Payment, acto
         payment.save(update_fields=["status"])
         audit_record(actor=actor, action="plan.payment_method_update_abandoned", obj=payment)
     return payment
+
+
+def plan_change_payment_sent(*, member: Member, form_token) -> Payment | None:
+    """The first draft a plan change form already made (the same signature sent again)."""
+    if not form_token:
+        return None
+    return Payment.objects.filter(idempotency_key=keys.first_payment(keys.plan_change(member.pk)(str(form_token)))).first()

@@ -2,7 +2,7 @@
 
 from django.db import IntegrityError, transaction
 
-from mae_portal.audit import audit_record, diff
+from mae_portal.audit import audit_record, model_update
 from mae_portal.emails import send_email
 from mae_portal.models import StoredDocument
 from members.models import (
@@ -14,13 +14,8 @@ from members.models import (
 def member_update_profile(*, member: Member, actor, data: dict, ip: str | None) -> Member:
     """Apply the cleaned fields of ProfileForm to the member and audit what changed."""
     member = Member.objects.select_for_update().get(pk=member.pk)
-    before = {field: getattr(member, field) for field in data}
-    for field, value in data.items():
-        setattr(member, field, value)
-    changes = diff(before, data)
-    if changes:
-        member.save(update_fields=[*changes.keys(), "updated_at"])
-        audit_record(actor=actor, action="member.profile_updated", obj=member, changes=changes, ip=ip)
+    member, _ = model_update(instance=member, data=data, actor=actor, action="member.profile_updated", ip=ip,
+                             update_fields_extra=("updated_at",))
     return member
 
 

@@ -7,8 +7,9 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import StreamingHttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 
+from mae_portal.access import get_visible_or_404
 from mae_portal.audit import client_ip
 from members.forms.roster import RosterFilterForm
 from members.rules import locals_visible_to, members_visible_to
@@ -94,7 +95,7 @@ def roster_export(request):
 
 @login_required
 def member_detail(request, member_number):
-    member = get_object_or_404(
+    member = get_visible_or_404(
         members_visible_to(request.user).select_related(
             "user", "local", "employer_district__region", "worksite", "career_field"
         ),

@@ -7,15 +7,17 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from mae_portal.access import get_visible_or_404
 from members import clock
 from members.forms.sandbox import SandboxBankForm, SandboxCardForm
 from members.models import Payment
+from members.selectors.payments import payments_visible_to_member
 from members.services.gateways.base import InvalidWebhook
 from members.services.gateways.registry import GATEWAYS, get_gateway
 from members.services.gateways.sandbox import SandboxGateway
@@ -60,8 +62,8 @@ def sandbox_checkout(request, token):
         data = SandboxGateway.read_checkout_token(token)
     except signing.BadSignature as exc:
         raise Http404 from exc
-    payment = get_object_or_404(Payment.objects.select_related("term__category", "member"),
-                                idempotency_key=data.get("p", ""), member__user=request.user)
+    payment = get_visible_or_404(payments_visible_to_member(request.user).select_related("term__category", "member"),
+                                 idempotency_key=data.get("p", ""))
     if payment.status != Payment.Status.PENDING:
         return redirect("members:payment_return", payment.pk)
     gateway = SandboxGateway()

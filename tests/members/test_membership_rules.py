@@ -1,7 +1,7 @@
 """Table tests of the membership rules that left the views: may renew, the card's valid-through date,
 the dashboard's status line and what is owed, the year label. All pure: fake terms and payments."""
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -75,7 +75,7 @@ def test_status_line(current, today, tone, text):
 
 def payment(pk, term_id, due, status, *, number=1, amount="100", created=1):
     return SimpleNamespace(pk=pk, term_id=term_id, due_on=due, status=status, installment_number=number,
-                           amount=Decimal(amount), created_at=datetime(2025, 9, created, tzinfo=timezone.utc))
+                           amount=Decimal(amount), created_at=datetime(2025, 9, created, tzinfo=UTC))
 
 
 @pytest.mark.parametrize("paid, expected", [

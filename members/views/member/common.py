@@ -1,23 +1,25 @@
 """Helpers of the member's own membership pages: loading the member's objects, checkout, the category options and the authorization form."""
 
-import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 
+from mae_portal.access import get_visible_or_404
 from mae_portal.audit import client_ip
 from members import clock
 from members.forms.join import AuthorizationForm
 from members.models import Member, MembershipCategory, MembershipTerm, Payment, PaymentPlan
+from members.selectors.payments import payments_visible_to_member
 from members.selectors.terms import dues, member_renewable_term
 from members.services.authorization import Authorization
 from members.services.errors import MembershipError
 from members.services.gateways.registry import GATEWAYS, get_gateway
+from members.services.join import join_payment_sent
 from members.services.quotes import installment_schedule, rate_on
 
 TermStatus = dues.TermStatus
@@ -60,7 +62,7 @@ def _join_guard(request, member: Member):
 def _resubmitted(request, member: Member):
     """A form sent again (double click, back button) after it created the payment: that payment's checkout."""
     token = request.POST.get("token", "") if request.method == "POST" else ""
-    payment = Payment.objects.filter(idempotency_key=f"join:{member.pk}:{token}:first").first() if token else None
+    payment = join_payment_sent(member=member, form_token=token)
     return _checkout(request, payment) if payment else None
 
 
@@ -109,8 +111,8 @@ def _checkout(request, payment: Payment):
 
 
 def _own_payment(request, pk) -> Payment:
-    return get_object_or_404(Payment.objects.select_related("term__category", "term__plan", "member"),
-                             pk=pk, member__user=request.user)
+    return get_visible_or_404(
+        payments_visible_to_member(request.user).select_related("term__category", "term__plan", "member"), pk=pk)
 
 
 def _active_plan(member: Member | None) -> PaymentPlan | None:
@@ -152,7 +154,7 @@ def _draft_request(request, category: MembershipCategory):
 
 def _signed_form(request, member: Member, authorization: Authorization):
     """The signature form; a signature over a text that changed since it was shown is refused."""
-    initial = {"token": uuid.uuid4(), "digest": authorization.digest}
+    initial = {"digest": authorization.digest}
     if request.method != "POST":
         return AuthorizationForm(member=member, initial=initial), False
     form = AuthorizationForm(request.POST, member=member)

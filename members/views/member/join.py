@@ -1,6 +1,5 @@
 """Joining: who you are, your category, how you pay, and the authorization for bank drafts."""
 
-import uuid
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -103,7 +102,7 @@ def join_plan(request):
         messages.error(request, str(exc))
         return redirect("members:join_category")
     form = PlanForm(request.POST or None, installments_allowed=category.allows_installments,
-                    initial={"token": uuid.uuid4(), "plan_kind": PaymentPlan.Kind.ANNUAL, "draft_day": 1})
+                    initial={"plan_kind": PaymentPlan.Kind.ANNUAL, "draft_day": 1})
     if request.method == "POST" and form.is_valid():
         kind, draft_day = form.cleaned_data["plan_kind"], form.cleaned_data["draft_day"]
         if kind == PaymentPlan.Kind.ANNUAL:
@@ -136,7 +135,7 @@ def _join_and_checkout(request, *, member, category, plan_kind, draft_day, autho
     try:
         payment = membership_join(
             member=member, category=category, plan_kind=plan_kind, draft_day=draft_day, authorization=authorization,
-            actor=request.user, today=clock.today(), idempotency_key=f"join:{member.pk}:{token}", renewal_of=renewal_of,
+            actor=request.user, today=clock.today(), form_token=token, renewal_of=renewal_of,
         )
     except MembershipError as exc:
         messages.error(request, str(exc))

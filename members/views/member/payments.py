@@ -1,6 +1,5 @@
 """The member's payments: the return page after checkout, paying again, back to checkout."""
 
-import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -28,7 +27,7 @@ def _payment_context(request, payment: Payment) -> dict:
                    and payment.installment_number is not None and payment.due_on is not None and payment.due_on > day)
     return {
         "payment": payment, "term": term, "settled_by": settled_by, "retrying": retrying,
-        "cancelled": request.GET.get("cancelled") == "1", "retry_form": TokenForm(initial={"token": uuid.uuid4()}),
+        "cancelled": request.GET.get("cancelled") == "1", "retry_form": TokenForm(),
         "early_draft": early_draft, "next_draft": next_draft(payment.member),
     }
 
@@ -58,7 +57,7 @@ def payment_retry(request, pk):
         return redirect("members:payment_return", payment.pk)
     try:
         retry = payments.payment_retry(payment=payment,
-                                       idempotency_key=f"retry:{payment.pk}:{form.cleaned_data['token']}")
+                                       form_token=form.cleaned_data["token"])
     except MembershipError as exc:
         messages.error(request, str(exc))
         return redirect("members:payment_return", payment.pk)

@@ -1,6 +1,5 @@
 """The member's plan: switching drafts, stopping them, automatic renewal, the account drafts come from."""
 
-import uuid
 from decimal import Decimal
 from urllib.parse import urlencode
 
@@ -18,7 +17,7 @@ from members.selectors.payments import next_draft
 from members.services import plans
 from members.services.authorization import authorization_for
 from members.services.errors import MembershipError
-from members.services.plans import plan_cancel_drafts, plan_payment_method_update_start
+from members.services.plans import plan_cancel_drafts, plan_change_payment_sent, plan_payment_method_update_start
 from members.views.member.common import (
     DRAFT_KINDS,
     _active_plan,
@@ -70,7 +69,7 @@ def plan_change(request):
     day = clock.today()
     balance_term, balance = (None, None) if plan.is_installment else annual_balance(member, plan, day)
     form = PlanChangeForm(request.POST or None, initial={
-        "token": uuid.uuid4(), "plan_kind": plan.kind if plan.is_installment else PaymentPlan.Kind.MONTHLY,
+        "plan_kind": plan.kind if plan.is_installment else PaymentPlan.Kind.MONTHLY,
         "draft_day": plan.draft_day,
     })
     if request.method == "POST" and form.is_valid():
@@ -80,7 +79,7 @@ def plan_change(request):
             return redirect(f"{reverse('members:plan_change_authorize')}?{query}")
         try:
             plans.plan_change(member=member, plan_kind=kind, draft_day=draft_day, actor=request.user, today=day,
-                                 idempotency_key=f"plan:{member.pk}:{form.cleaned_data['token']}")
+                                 form_token=form.cleaned_data["token"])
         except MembershipError as exc:
             messages.error(request, str(exc))
             return redirect("dashboard")
@@ -102,7 +101,7 @@ def plan_change_authorize(request):
     member = _member(request.user)
     token = request.POST.get("token", "") if request.method == "POST" else ""
     if member is not None and token:
-        sent = Payment.objects.filter(idempotency_key=f"plan:{member.pk}:{token}:first").first()
+        sent = plan_change_payment_sent(member=member, form_token=token)
         if sent is not None:  # the same signature sent again: its checkout
             return _checkout(request, sent)
     member, plan = _plan_or_404(request, installment=False)
@@ -127,7 +126,7 @@ def plan_change_authorize(request):
             payment = plans.plan_change(
                 member=member, plan_kind=kind, draft_day=draft_day, actor=request.user, today=day,
                 authorization=_signature(request, form, authorization.text),
-                idempotency_key=f"plan:{member.pk}:{form.cleaned_data['token']}",
+                form_token=form.cleaned_data["token"],
             )
         except MembershipError as exc:
             messages.error(request, str(exc))

@@ -1,6 +1,5 @@
 """Renewing for next year."""
 
-import uuid
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -47,7 +46,7 @@ def renew(request):
     plan = _active_plan(member)
     category = term.category if term.category.is_active else suggest_category(member)
     form = RenewForm(request.POST or None, initial={
-        "token": uuid.uuid4(), "category": category.code if category else None,
+        "category": category.code if category else None,
         "plan_kind": plan.kind if plan else PaymentPlan.Kind.ANNUAL, "draft_day": plan.draft_day if plan else 1,
     })
     if request.method == "POST" and form.is_valid():

@@ -1,7 +1,8 @@
 """Categories, dues rates, the renewal policy and renewal notices."""
 
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 
+from mae_portal.access import get_visible_or_404
 from members import clock
 from members.forms.staff import (
     CategoryCreateForm,
@@ -48,7 +49,7 @@ def category_add(request):
 
 @membership_staff_required
 def category_edit(request, code):
-    category = get_object_or_404(MembershipCategory, code=code)
+    category = get_visible_or_404(MembershipCategory.objects, code=code)
     form = CategoryForm(_posted(request), instance=category)
     return _simple_form_page(
         request, form, title=f"Edit the {category} category", submit_label="Save", success="Category saved.",
@@ -59,7 +60,7 @@ def category_edit(request, code):
 
 @membership_staff_required
 def rate_add(request, code):
-    category = get_object_or_404(MembershipCategory, code=code)
+    category = get_visible_or_404(MembershipCategory.objects, code=code)
     form = DuesRateForm(_posted(request), category=category)
     return _simple_form_page(
         request, form, title=f"Add a dues rate for {category}", submit_label="Add rate", success="Dues rate added.",
@@ -88,7 +89,7 @@ def notice_rule_add(request):
 
 @membership_staff_required
 def notice_rule_toggle(request, rule_id):
-    rule = get_object_or_404(RenewalNoticeRule.objects.select_related("category"), pk=rule_id)
+    rule = get_visible_or_404(RenewalNoticeRule.objects.select_related("category"), pk=rule_id)
     form = ConfirmForm(_posted(request))
     verb = "Turn off" if rule.is_active else "Turn on"
     return _simple_form_page(

@@ -5,10 +5,10 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 
+from mae_portal.access import get_visible_or_404
 from mae_portal.permissions import is_membership_staff
-from members.models import MembershipTerm, Payment
 from members.rules import members_visible_to
 from members.services.errors import MembershipError
 
@@ -25,7 +25,7 @@ def membership_staff_required(view):
 
 
 def _member(request, member_number):
-    return get_object_or_404(
+    return get_visible_or_404(
         members_visible_to(request.user).select_related("user", "local", "employer_district__region", "worksite",
                                                         "career_field"),
         member_number=member_number,
@@ -33,12 +33,11 @@ def _member(request, member_number):
 
 
 def _term(member, term_id):
-    return get_object_or_404(MembershipTerm.objects.select_related("category", "plan", "member"), member=member,
-                             pk=term_id)
+    return get_visible_or_404(member.terms.select_related("category", "plan", "member"), pk=term_id)
 
 
 def _payment(member, payment_id):
-    return get_object_or_404(Payment.objects.select_related("term__category"), member=member, pk=payment_id)
+    return get_visible_or_404(member.payments.select_related("term__category"), pk=payment_id)
 
 
 def _posted(request):

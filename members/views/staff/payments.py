@@ -36,7 +36,7 @@ def payment_record(request, member_number, term_id):
         data = form.cleaned_data
         payments.payment_record(term=term, amount=data["amount"], method=data["method"],
                                 check_number=data["check_number"], note=data["note"], actor=request.user,
-                                idempotency_key=f"staff-payment:{data['token']}")
+                                form_token=data["token"])
         messages.success(request, f"${data['amount']} recorded for {term.year_label}.")
         return _back_to(member)
 
@@ -61,7 +61,7 @@ def payment_refund(request, member_number, payment_id):
     def act(form):
         data = form.cleaned_data
         payments.payment_refund(payment=payment, amount=data["amount"], reason=data["reason"], actor=request.user,
-                                idempotency_key=f"staff-refund:{data['token']}")
+                                form_token=data["token"])
         messages.success(request, f"Refund of ${data['amount']} recorded.")
         return _back_to(member)
 
@@ -84,7 +84,7 @@ def payment_adjust(request, member_number, term_id):
     def act(form):
         data = form.cleaned_data
         payments.payment_adjust(term=term, amount=form.signed_amount, reason=data["reason"], actor=request.user,
-                                idempotency_key=f"staff-adjust:{data['token']}")
+                                form_token=data["token"])
         messages.success(request, f"{data['kind'].capitalize()} of ${data['amount']} recorded.")
         return _back_to(member)
 

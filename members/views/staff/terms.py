@@ -1,8 +1,9 @@
 """Staff actions on terms: create (join or renew), change category, cancel, reinstate."""
 
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 
+from mae_portal.access import get_visible_or_404
 from members import clock, dues
 from members.forms.staff import (
     ConfirmForm,
@@ -10,7 +11,7 @@ from members.forms.staff import (
     TermCancelForm,
     TermCategoryForm,
 )
-from members.models import MembershipTerm, Payment
+from members.models import Payment
 from members.selectors.terms import member_renewable_term, member_terms
 from members.services import terms
 from members.services.errors import MembershipError
@@ -47,7 +48,7 @@ def term_create(request, member_number):
 
     def renewal_of(form):
         which = form.cleaned_data["which"]
-        return get_object_or_404(MembershipTerm, pk=int(which.split(":")[1]), member=member) if which != "join" else None
+        return get_visible_or_404(member.terms, pk=int(which.split(":")[1])) if which != "join" else None
 
     def review(form):
         quote = membership_quote(category=form.cleaned_data["category"], today=day,
@@ -67,7 +68,7 @@ def term_create(request, member_number):
         payment = membership_join_by_staff(
             member=member, category=data["category"], renewal_of=renewal_of(form), method=data["method"],
             check_number=data["check_number"], note=data["note"], actor=request.user, today=day,
-            idempotency_key=f"staff-join:{data['token']}",
+            form_token=data["token"],
         )
         messages.success(request, f"{payment.term.year_label} membership created"
                          + (" and paid." if payment.status == Payment.Status.SUCCEEDED else
