@@ -3,7 +3,7 @@
 A day is closed when it is a Saturday or a Sunday, a Mississippi state holiday (the `holidays` package,
 `holidays.US(subdiv="MS")`: the federal holidays Mississippi keeps plus its own, such as Confederate Memorial
 Day and the joint Martin Luther King Jr. and Robert E. Lee birthdays, with their observed days), or a
-closure day passed in (a district's snow day, entered by staff: see members.selectors.business_calendar_for).
+closure day passed in (a district's snow day, entered by staff: see members.selectors.calendar.business_calendar_for).
 
 Pure: no database, no clock. Every function takes the dates it works on.
 

@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from mae_portal.permissions import Groups
-from members import dues, services
+from members import dues
 from members.models import (
     CareerField,
     District,
@@ -24,6 +24,8 @@ from members.models import (
     User,
     Worksite,
 )
+from members.services.join import membership_join
+from members.services.quotes import suggest_category
 
 REGIONS = [
     (1, "North Mississippi", [
@@ -277,7 +279,7 @@ def _join(member, category, *, day, plan="annual", renewal_of=None, draft_day=1,
     if plan != PaymentPlan.Kind.ANNUAL:
         authorization = {"typed_name": member.legal_name, "text": AUTHORIZATION_TEXT, "ip": "203.0.113.10",
                          "user_agent": "Demo data", "signed_at": datetime.combine(day, time(19, 30), CHICAGO)}
-    payment = services.membership_join(
+    payment = membership_join(
         member=member, category=category, plan_kind=plan, draft_day=draft_day, authorization=authorization,
         actor=None, today=day, idempotency_key=f"demo:{member.member_number}:{key}", renewal_of=renewal_of,
     )
@@ -337,7 +339,7 @@ def _load_memberships(*, today: date, staff) -> int:
     for member in candidates:
         index = _demo_index(member)
         rng = random.Random(f"mae-demo-membership-{index}")
-        category = services.suggest_category(member)
+        category = suggest_category(member)
         scenario = "annual" if index < 0 else _scenario(rng)
         if scenario == "none" or category is None:
             continue

@@ -179,3 +179,8 @@ def is_renewal_window_open(term_end: date, window_days: int, grace_days: int, to
 def notice_date(term_end: date, offset_days: int) -> date:
     """A renewal notice's day: negative offsets before the term ends, 0 on its last day, positive after."""
     return term_end + timedelta(days=offset_days)
+
+
+def year_label(year: int) -> str:
+    """A membership year as members read it: 2025 is "2025-26"."""
+    return f"{year}-{str(year + 1)[-2:]}"

@@ -45,13 +45,13 @@ def may_see_roster_link(user) -> bool:
 
 
 def _membership_panel(request):
-    from members.views_membership import membership_dashboard
+    from members.views.member.dashboard import membership_dashboard
 
     return membership_dashboard(request.user)
 
 
 def _documents_expected(user) -> bool:
-    from members.views_membership import membership_documents_expected
+    from members.views.member.dashboard import membership_documents_expected
 
     return membership_documents_expected(user)
 

@@ -27,6 +27,6 @@ def run_membership_jobs(today: str | None = None):
 
     from django.utils import timezone
 
-    from members.notices import membership_jobs_run
+    from members.services.nightly import membership_jobs_run
 
     membership_jobs_run(today=date.fromisoformat(today) if today else timezone.localdate())

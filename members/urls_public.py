@@ -2,8 +2,8 @@
 
 from django.urls import path
 
-from members import views_public
+from members.views import public
 
 urlpatterns = [
-    path("<uuid:token>/", views_public.verify_card, name="verify_card"),
+    path("<uuid:token>/", public.verify_card, name="verify_card"),
 ]

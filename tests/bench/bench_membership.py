@@ -12,7 +12,7 @@ N members with terms, plans and payments through COPY, then times:
 - staff search: 20 typical queries (typos, partial emails, member numbers, NEA IDs, district names, filters),
   each a GET of /members/staff/members/ by the membership staff persona, best of three;
 - the member dashboard: GET /dashboard/ as the member persona;
-- the renewal-notice run, members.notices.renewal_notices_run, on the day the "30 days before" notice of
+- the renewal-notice run, members.services.nightly.renewal_notices_run, on the day the "30 days before" notice of
   this membership year goes out (every paid term gets one). Emails are queued to an in-memory broker, as
   they would be for the Celery workers, not sent.
 """
@@ -330,9 +330,9 @@ def main():
     if args.skip_notices:
         return
     try:
-        from members.notices import renewal_notices_run
+        from members.services.nightly import renewal_notices_run
     except ImportError:
-        print("\nRenewal-notice run: not available (members.notices.renewal_notices_run)")
+        print("\nRenewal-notice run: not available (members.services.nightly.renewal_notices_run)")
         return
     from members import dues
 

@@ -22,8 +22,9 @@ from django.db import connections
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
-from members import services, views_membership
+from members import clock
 from members.models import Member, MembershipTerm, Payment
+from members.services import followups
 from tests.conftest import require_or_skip
 from tests.e2e.conftest import CHROMIUM
 from tests.e2e.test_signup_and_mfa import Audit, _path, assert_fits_phone, assert_inputs_labelled, sign_in
@@ -46,7 +47,7 @@ def membership_world(world):
 def worker(monkeypatch):
     """Receipts, cards and the welcome email wait for `worker.release()`, then run in another thread, as a
     Celery worker would pick them up later: the dashboard must show them arriving, not find them there."""
-    original = services._after_payment
+    original = followups.after_payment
     gate = threading.Event()
     threads = []
 
@@ -62,7 +63,7 @@ def worker(monkeypatch):
         threads.append(thread)
         thread.start()
 
-    monkeypatch.setattr(services, "_after_payment", later)
+    monkeypatch.setattr(followups, "after_payment", later)
     yield SimpleNamespace(release=gate.set)
     gate.set()
     for thread in threads:
@@ -234,7 +235,7 @@ def test_declined_card_then_try_again_and_renew(page: Page, live_server, members
 
     # Next July the renewal window is open: one page, the same category chosen, then checkout.
     next_year = term.membership_year + 1
-    monkeypatch.setattr(views_membership, "today", lambda: date(next_year, 7, 20))
+    monkeypatch.setattr(clock, "today", lambda: date(next_year, 7, 20))
     page.reload()
     page.locator("main").get_by_role("link", name=f"Renew for {next_year}-{str(next_year + 1)[-2:]}").click()
     page.wait_for_url(f"{base_url}/members/renew/")

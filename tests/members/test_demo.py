@@ -7,10 +7,11 @@ import pytest
 
 from mae_portal.models import AuditLog, EmailDelivery, StoredDocument
 from mae_portal.roles import sync_group_permissions
-from members import selectors
 from members.demo import load_demo
 from members.models import District, Member, MembershipTerm, Payment, PaymentPlan
 from members.reference import ensure_career_fields
+from members.selectors.search import members_with_status
+from members.selectors.terms import member_terms
 
 TODAY = date(2026, 11, 22)
 
@@ -27,7 +28,7 @@ def demo(db, django_capture_on_commit_callbacks, mailoutbox):
 
 
 def statuses(today):
-    members = selectors.members_with_status(Member.objects.all(), today=today, grace_days=30)
+    members = members_with_status(Member.objects.all(), today=today, grace_days=30)
     return Counter(members.values_list("membership_status", flat=True))
 
 
@@ -61,7 +62,7 @@ def test_payday_plans_follow_their_district_payroll(demo):
 
 def test_the_member_persona(demo):
     record = Member.objects.get(user__email="member@example.org")
-    terms = selectors.member_terms(record, today=TODAY)
+    terms = member_terms(record, today=TODAY)
     assert [(t.year_label, t.category.code, t.plan.kind, t.status) for t in terms] == [
         ("2026-27", "esp-full-time", "annual", "active"), ("2025-26", "esp-full-time", "annual", "expired")]
     assert terms[0].continues_id == terms[1].pk and terms[0].paid == terms[0].amount_due

@@ -3,7 +3,7 @@
 from datetime import date
 
 from members.models import DistrictClosure
-from members.selectors import business_calendar_for
+from members.selectors.calendar import business_calendar_for
 
 
 def test_business_calendar_for_a_district_counts_its_closures_only(world, django_assert_num_queries):

@@ -16,10 +16,12 @@ import mae_portal.documents as core_documents
 from mae_portal.documents import document_build, document_request, documents_of
 from mae_portal.models import EmailDelivery, StoredDocument
 from mae_portal.tasks import build_document
-from members import documents, services
+from members import documents
 from members.dues import Shares
-from members.gateways import SandboxGateway
 from members.models import DraftAuthorization, MembershipCategory, MembershipTerm, Payment
+from members.services.gateways.sandbox import SandboxGateway
+from members.services.join import membership_join
+from members.services.payments import gateway_event_handle, payment_record
 from members.tasks import send_membership_welcome
 from tests.factories import MemberFactory
 
@@ -45,7 +47,7 @@ def deliver_event(event: dict) -> str:
     gateway = SandboxGateway()
     body = json.dumps(event).encode()
     outcome = gateway.parse_webhook(body=body, meta={gateway.SIGNATURE_HEADER: gateway.sign(body)})
-    return services.gateway_event_handle(gateway="sandbox", outcome=outcome)
+    return gateway_event_handle(gateway="sandbox", outcome=outcome)
 
 
 def pay_by_card(payment, card="4242424242424242") -> str:
@@ -75,7 +77,7 @@ def build(kind, subject):
 
 
 def join(member, *, plan="annual", today=JOIN_DAY, key="join-1", category="esp-full-time", **kwargs) -> Payment:
-    return services.membership_join(
+    return membership_join(
         member=member, category=MembershipCategory.objects.get(code=category), plan_kind=plan,
         authorization=signature() if plan != "annual" else None, actor=None, today=today, idempotency_key=key,
         **kwargs,
@@ -216,7 +218,7 @@ def test_authorization_keeps_exact_text_and_escapes_member_text(member, django_c
     record = member.member
     agreed = "I authorize MAE to draft <b>my</b> account & stop when I say so."
     with django_capture_on_commit_callbacks(execute=True):
-        services.membership_join(
+        membership_join(
             member=record, category=MembershipCategory.objects.get(code="esp-full-time"), plan_kind="monthly",
             draft_day=15, authorization=signature(name="<script>Tamika</script> Shelton", text=agreed), actor=None,
             today=JOIN_DAY, idempotency_key="join-auth",
@@ -234,7 +236,7 @@ def test_authorization_keeps_exact_text_and_escapes_member_text(member, django_c
 def test_the_signed_authorization_is_emailed_once_as_a_pdf(member, django_capture_on_commit_callbacks, mailoutbox):
     record = member.member
     with django_capture_on_commit_callbacks(execute=True):
-        services.membership_join(
+        membership_join(
             member=record, category=MembershipCategory.objects.get(code="esp-full-time"), plan_kind="monthly",
             draft_day=15, authorization=signature(), actor=None, today=JOIN_DAY, idempotency_key="join-auth-mail",
         )
@@ -252,7 +254,7 @@ def test_no_documents_without_an_account_but_the_welcome_still_goes(world, staff
     record = MemberFactory(user=None, email="walkin@example.net", employer_district=world.district_a, local=world.local_a)
     payment = join(record, key="walk-in")
     with django_capture_on_commit_callbacks(execute=True):
-        services.payment_record(term=payment.term, amount=payment.amount, method="check", check_number="1042",
+        payment_record(term=payment.term, amount=payment.amount, method="check", check_number="1042",
                                 actor=staff, idempotency_key="check-1")
     assert not StoredDocument.objects.exists()
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["walkin@example.net"]

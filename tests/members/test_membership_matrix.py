@@ -10,9 +10,11 @@ from datetime import date
 import pytest
 from django.utils import timezone
 
-from members import services, views_membership
-from members.gateways import SandboxGateway
+from members import clock
 from members.models import MembershipCategory
+from members.services import followups
+from members.services.gateways.sandbox import SandboxGateway
+from members.services.join import membership_join
 from tests.factories import MemberFactory, UserFactory
 from tests.matrix import SIGNED_IN, assert_covers, check_row, get, post, row_id
 
@@ -28,16 +30,16 @@ def own_only(ok=200, anonymous=302):
 
 @pytest.fixture
 def objects(world, member, leader, monkeypatch):
-    monkeypatch.setattr(services, "_enqueue_document", lambda kind, pk: None)
+    monkeypatch.setattr(followups, "enqueue_document", lambda kind, pk: None)
     day = date(2026, 11, 22)  # a fixed "today", so the expectations do not drift with the calendar
-    monkeypatch.setattr(views_membership, "today", lambda: day)
+    monkeypatch.setattr(clock, "today", lambda: day)
     category = MembershipCategory.objects.get(code="esp-full-time")
     signature = {"typed_name": "Tamika Shelton", "text": "I authorize...", "ip": None, "user_agent": "",
                  "signed_at": timezone.now()}
-    own = services.membership_join(member=member.member, category=category, plan_kind="monthly", draft_day=5,
+    own = membership_join(member=member.member, category=category, plan_kind="monthly", draft_day=5,
                                    authorization=signature, actor=member, today=day, idempotency_key="matrix-own")
     someone = MemberFactory(user=UserFactory(), employer_district=world.district_b, local=world.local_b)
-    other = services.membership_join(member=someone, category=category, plan_kind="annual", authorization=None,
+    other = membership_join(member=someone, category=category, plan_kind="annual", authorization=None,
                                      actor=someone.user, today=day, idempotency_key="matrix-other")
 
     def token(payment):

@@ -14,8 +14,7 @@ import stripe
 from django.utils import timezone
 
 from mae_portal.models import AuditLog, StoredDocument
-from members import services, views_membership
-from members.gateways import SandboxGateway, StripeGateway
+from members import clock
 from members.models import (
     DraftAuthorization,
     DuesRate,
@@ -26,6 +25,15 @@ from members.models import (
     Payment,
     PaymentPlan,
 )
+from members.services import followups
+from members.services.authorization import authorization_for
+from members.services.errors import MembershipError
+from members.services.gateways.sandbox import SandboxGateway
+from members.services.gateways.stripe import StripeGateway
+from members.services.join import member_create_or_update_for_join, membership_join
+from members.services.payments import gateway_event_handle, payment_record
+from members.services.quotes import membership_quote
+from members.views import webhooks
 from tests.factories import WorksiteFactory, career_field
 
 JOIN_DAY = date(2026, 10, 15)
@@ -34,8 +42,8 @@ JOIN_DAY = date(2026, 10, 15)
 @pytest.fixture(autouse=True)
 def no_pdfs(monkeypatch):
     """PDFs and emails after a payment are another page's business; here they are only queued."""
-    monkeypatch.setattr(services, "_enqueue_document", lambda kind, pk: None)
-    monkeypatch.setattr(services, "_after_payment", lambda payment_pk, first: None)
+    monkeypatch.setattr(followups, "enqueue_document", lambda kind, pk: None)
+    monkeypatch.setattr(followups, "after_payment", lambda payment_pk, first: None)
 
 
 @pytest.fixture
@@ -43,7 +51,7 @@ def on(monkeypatch):
     """on(day): the membership pages believe today is `day`."""
 
     def set_day(day):
-        monkeypatch.setattr(views_membership, "today", lambda: day)
+        monkeypatch.setattr(clock, "today", lambda: day)
         return day
 
     set_day(JOIN_DAY)
@@ -88,7 +96,7 @@ def join(user, category, *, plan="annual", token="t1", draft_day=1, today=JOIN_D
     if plan != "annual":
         signature = {"typed_name": user.member.legal_name, "text": "I authorize...", "ip": "127.0.0.1",
                      "user_agent": "pytest", "signed_at": timezone.now()}
-    return services.membership_join(member=user.member, category=category, plan_kind=plan, draft_day=draft_day,
+    return membership_join(member=user.member, category=category, plan_kind=plan, draft_day=draft_day,
                                     authorization=signature, actor=user, today=today,
                                     idempotency_key=f"join:{user.member.pk}:{token}", renewal_of=renewal_of)
 
@@ -119,7 +127,7 @@ def deliver(event):
     """Apply a signed sandbox event as the webhook would."""
     gateway = SandboxGateway()
     body = json.dumps(event).encode()
-    return services.gateway_event_handle(gateway="sandbox", outcome=gateway.parse_webhook(
+    return gateway_event_handle(gateway="sandbox", outcome=gateway.parse_webhook(
         body=body, meta={gateway.SIGNATURE_HEADER: gateway.sign(body)}))
 
 
@@ -178,8 +186,8 @@ def test_step_1_refuses_bad_input_next_to_the_field_and_stores_nothing(client, o
 def test_the_worksite_of_another_district_is_refused_by_the_service_too(outsider, sites, world):
     data = {"legal_first_name": "A", "legal_last_name": "B", "employer_district": world.district_a,
             "worksite": sites["other"]}
-    with pytest.raises(services.MembershipError):
-        services.member_create_or_update_for_join(user=outsider, data=data, actor=outsider, ip=None)
+    with pytest.raises(MembershipError):
+        member_create_or_update_for_join(user=outsider, data=data, actor=outsider, ip=None)
     assert not Member.objects.filter(user=outsider).exists()
 
 
@@ -309,10 +317,10 @@ def test_monthly_drafts_need_the_signed_authorization(client, member, on):
     authorization = DraftAuthorization.objects.get()
     assert authorization.typed_name == "tamika SHELTON"
     assert authorization.ip_address == "203.0.113.9" and authorization.user_agent == "Mozilla/5.0 (Android 14)"
-    shown = views_membership.authorization_for(
+    shown = authorization_for(
         member=Member.objects.get(user=member), category=MembershipCategory.objects.get(code="esp-full-time"),
         year_label="2026-27", start=JOIN_DAY, end=date(2027, 8, 31), total=Decimal("306.17"),
-        shares=services.membership_quote(category=MembershipCategory.objects.get(code="esp-full-time"),
+        shares=membership_quote(category=MembershipCategory.objects.get(code="esp-full-time"),
                                          today=JOIN_DAY).shares,
         kind="monthly", draft_day=15, schedule=authorization.plans.get().terms.get().payments.order_by("due_on")
         .values_list("due_on", "amount"), day=JOIN_DAY)
@@ -355,7 +363,7 @@ def test_sandbox_checkout_pays_by_card_through_the_webhook_path(client, member, 
     page = client.get(checkout_url(payment)).content.decode()
     assert "$306.17" in page and "4242 4242 4242 4242" in page and "4000 0000 0000 0002" in page
     assert 'autocomplete="cc-number"' in page
-    with mock.patch.object(views_membership, "webhook_deliver", wraps=views_membership.webhook_deliver) as deliver:
+    with mock.patch.object(webhooks, "webhook_deliver", wraps=webhooks.webhook_deliver) as deliver:
         response = pay(client, payment)
     assert response["Location"] == f"/members/payments/{payment.pk}/"
     deliver.assert_called_once()
@@ -670,7 +678,7 @@ def test_dashboard_queries_do_not_grow_with_terms_and_payments(client, member, e
         for year in range(first, first + count):
             payment = join(member, esp_full_time, token=f"y{year}", today=date(year, 9, 1))
             deliver(sandbox_event(payment))
-            services.payment_record(term=payment.term, amount=Decimal("1.00"), method="cash", actor=member,
+            payment_record(term=payment.term, amount=Decimal("1.00"), method="cash", actor=member,
                                     idempotency_key=f"cash{year}")
 
     add_years(2017, 1)

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from mae_portal.documents import documents_of
 from mae_portal.models import EmailDelivery, StoredDocument
-from members import dues, notices, selectors, services
+from members import dues
 from members.models import (
     GatewayEvent,
     Member,
@@ -24,6 +24,20 @@ from members.models import (
     RenewalNoticeRule,
     RenewalPolicy,
 )
+from members.selectors.terms import member_terms
+from members.services import nightly
+from members.services.join import membership_join
+from members.services.nightly import (
+    NOTICE_CATCH_UP_DAYS,
+    MembershipJobsFailed,
+    auto_renewals_run,
+    installment_drafts_run,
+    lapse_notices_run,
+    membership_jobs_run,
+    renewal_notices_run,
+)
+from members.services.plans import plan_cancel_auto_renew
+from members.services.terms import term_cancel
 from members.tasks import run_membership_jobs, send_draft_failed
 from tests.factories import MemberFactory
 from tests.members.test_documents import join, pay_by_bank, pay_by_card, signature
@@ -64,22 +78,22 @@ def test_auto_renewal_and_drafts_end_to_end(installment_member, run):
     assert plan.gateway_payment_method == "sbx_acct_000123456789"
     assert term.payments.filter(status="scheduled").count() == 9  # November 15 .. July 15
 
-    assert run(notices.installment_drafts_run, date(2027, 1, 15)) == {"succeeded": 3, "failed": 0, "submitted": 0, "errors": 0}
+    assert run(installment_drafts_run, date(2027, 1, 15)) == {"succeeded": 3, "failed": 0, "submitted": 0, "errors": 0}
     events = GatewayEvent.objects.count()
-    assert run(notices.installment_drafts_run, date(2027, 1, 15))["succeeded"] == 0  # the same night again
-    assert run(notices.installment_drafts_run, date(2027, 1, 16))["succeeded"] == 0
+    assert run(installment_drafts_run, date(2027, 1, 15))["succeeded"] == 0  # the same night again
+    assert run(installment_drafts_run, date(2027, 1, 16))["succeeded"] == 0
     assert GatewayEvent.objects.count() == events
     assert StoredDocument.objects.filter(kind="receipt").count() == 4
 
-    assert run(notices.installment_drafts_run, date(2027, 7, 16))["succeeded"] == 6
+    assert run(installment_drafts_run, date(2027, 7, 16))["succeeded"] == 6
     assert {status for _, _, status in ledger(term)} == {"succeeded"}
-    [current] = selectors.member_terms(term.member, today=date(2027, 7, 16))
+    [current] = member_terms(term.member, today=date(2027, 7, 16))
     assert current.paid == current.amount_due == Decimal("306.17") and current.status == dues.TermStatus.ACTIVE
 
     # The renewal window opens 45 days before August 31.
-    assert run(notices.auto_renewals_run, date(2027, 7, 16))["renewed"] == 0
-    assert run(notices.auto_renewals_run, date(2027, 7, 18))["renewed"] == 1
-    assert run(notices.auto_renewals_run, date(2027, 7, 19))["renewed"] == 0
+    assert run(auto_renewals_run, date(2027, 7, 16))["renewed"] == 0
+    assert run(auto_renewals_run, date(2027, 7, 18))["renewed"] == 1
+    assert run(auto_renewals_run, date(2027, 7, 19))["renewed"] == 0
     renewal = MembershipTerm.objects.get(continues=term)
     assert renewal.membership_year == 2027 and renewal.plan_id == plan.pk  # same plan, same signed authorization
     assert (renewal.start, renewal.end) == (date(2027, 9, 1), date(2028, 8, 31))
@@ -90,12 +104,12 @@ def test_auto_renewal_and_drafts_end_to_end(installment_member, run):
     assert sum(amount for _, amount, _ in schedule) == renewal.amount_due
     assert StoredDocument.objects.filter(kind="authorization").count() == 1
 
-    assert run(notices.installment_drafts_run, date(2027, 8, 31))["succeeded"] == 0
-    assert run(notices.installment_drafts_run, date(2027, 9, 1))["succeeded"] == 1
-    assert run(notices.installment_drafts_run, date(2027, 9, 1))["succeeded"] == 0
+    assert run(installment_drafts_run, date(2027, 8, 31))["succeeded"] == 0
+    assert run(installment_drafts_run, date(2027, 9, 1))["succeeded"] == 1
+    assert run(installment_drafts_run, date(2027, 9, 1))["succeeded"] == 0
     first = renewal.payments.get(installment_number=1)
     assert first.status == "succeeded" and first.gateway_reference.startswith("sbx_")
-    [new, old] = selectors.member_terms(term.member, today=date(2027, 9, 2))
+    [new, old] = member_terms(term.member, today=date(2027, 9, 2))
     assert new.pk == renewal.pk and new.status == dues.TermStatus.ACTIVE and new.paid == first.amount
     assert old.status == dues.TermStatus.EXPIRED
 
@@ -114,7 +128,7 @@ def test_failing_account_marks_the_draft_failed_and_emails_once(installment_memb
     plan.save(update_fields=["gateway_payment_method"])
     mail.outbox.clear()
 
-    assert run(notices.installment_drafts_run, date(2026, 11, 15))["failed"] == 1
+    assert run(installment_drafts_run, date(2026, 11, 15))["failed"] == 1
     draft = term.payments.get(due_on=date(2026, 11, 15))
     assert draft.status == "failed" and "insufficient funds" in draft.failure_message
     assert len(mail.outbox) == 1
@@ -123,7 +137,7 @@ def test_failing_account_marks_the_draft_failed_and_emails_once(installment_memb
     assert "insufficient funds" in email.body and "November 15, 2026" in email.body and "/dashboard/" in email.body
 
     for day in (date(2026, 11, 15), date(2026, 11, 16)):
-        assert run(notices.installment_drafts_run, day) == {"succeeded": 0, "failed": 0, "submitted": 0, "errors": 0}
+        assert run(installment_drafts_run, day) == {"succeeded": 0, "failed": 0, "submitted": 0, "errors": 0}
     with django_capture_on_commit_callbacks(execute=True):
         send_draft_failed.delay(draft.pk)  # a duplicated task
     assert len(mail.outbox) == 1
@@ -149,18 +163,18 @@ class DelayedGateway:
 
 def test_a_submitted_draft_waits_for_its_webhook_and_is_not_charged_again(installment_member, run, monkeypatch):
     gateway = DelayedGateway()
-    monkeypatch.setattr(notices, "get_gateway", lambda name=None: gateway)
-    assert run(notices.installment_drafts_run, date(2026, 11, 15))["submitted"] == 1
-    assert run(notices.installment_drafts_run, date(2026, 11, 18))["submitted"] == 0
+    monkeypatch.setattr(nightly, "get_gateway", lambda name=None: gateway)
+    assert run(installment_drafts_run, date(2026, 11, 15))["submitted"] == 1
+    assert run(installment_drafts_run, date(2026, 11, 18))["submitted"] == 0
     draft = installment_member.payments.get(due_on=date(2026, 11, 15))
     assert gateway.charged == [draft.pk] and draft.status == "pending"
 
 
 def test_a_draft_the_gateway_refuses_fails_and_is_not_retried(installment_member, run, monkeypatch):
     gateway = DelayedGateway(error=ConnectionError("gateway down"))
-    monkeypatch.setattr(notices, "get_gateway", lambda name=None: gateway)
-    assert run(notices.installment_drafts_run, date(2026, 11, 15))["failed"] == 1
-    assert run(notices.installment_drafts_run, date(2026, 11, 16))["failed"] == 0
+    monkeypatch.setattr(nightly, "get_gateway", lambda name=None: gateway)
+    assert run(installment_drafts_run, date(2026, 11, 15))["failed"] == 1
+    assert run(installment_drafts_run, date(2026, 11, 16))["failed"] == 0
     draft = installment_member.payments.get(due_on=date(2026, 11, 15))
     assert draft.status == "failed" and "could not be sent" in draft.failure_message and len(gateway.charged) == 1
 
@@ -176,8 +190,8 @@ def test_no_automatic_renewal_when_off_behind_or_annual(member, world, run, djan
                    draft_day=15, key="off")
         pay_by_bank(off)
     off.term.payments.filter(status="scheduled").update(status="succeeded")
-    services.plan_cancel_auto_renew(plan=off.term.plan, actor=None)
-    assert run(notices.auto_renewals_run, date(2027, 7, 18)) == {"renewed": 0, "not_renewed": 1, "errors": 0}
+    plan_cancel_auto_renew(plan=off.term.plan, actor=None)
+    assert run(auto_renewals_run, date(2027, 7, 18)) == {"renewed": 0, "not_renewed": 1, "errors": 0}
     assert MembershipTerm.objects.filter(continues__isnull=False).count() == 0
 
 
@@ -211,7 +225,7 @@ def sent_offsets(term):
 ])
 def test_which_notice_a_single_run_sends(world, day, expected, django_capture_on_commit_callbacks):
     term = paid_member(world, "one", callbacks=django_capture_on_commit_callbacks)
-    assert notices.renewal_notices_run(today=day)["sent"] == len(expected)
+    assert renewal_notices_run(today=day)["sent"] == len(expected)
     assert sent_offsets(term) == expected
 
 
@@ -225,7 +239,7 @@ def test_renewal_notices_each_once_with_the_right_variant(world, django_assert_m
     behind = paid_member(world, "behind", plan="monthly", callbacks=callbacks)  # drafts stopped after the first: lapsed
     never_paid = join(MemberFactory(employer_district=world.district_a, local=world.local_a), key="unpaid").term
     cancelled = paid_member(world, "cancelled", callbacks=callbacks)
-    services.term_cancel(term=cancelled, reason="Moved out of state", actor=None)
+    term_cancel(term=cancelled, reason="Moved out of state", actor=None)
     no_address = paid_member(world, "no-address", email="", callbacks=callbacks)
 
     days = [date(2027, 7, 18), date(2027, 8, 1), date(2027, 8, 24), date(2027, 8, 31), date(2027, 9, 14)]
@@ -234,9 +248,9 @@ def test_renewal_notices_each_once_with_the_right_variant(world, django_assert_m
         if day == date(2027, 8, 24):  # renewed and paid on August 10: no more reminders
             with callbacks(execute=False):
                 pay_by_card(join(renews_early.member, today=date(2027, 8, 10), key="early-renewal", renewal_of=renews_early))
-        sent[day] = notices.renewal_notices_run(today=day)["sent"]
+        sent[day] = renewal_notices_run(today=day)["sent"]
         with django_assert_max_num_queries(8):  # nothing left to send: a few queries, however many terms
-            assert notices.renewal_notices_run(today=day)["sent"] == 0
+            assert renewal_notices_run(today=day)["sent"] == 0
     assert sent == {date(2027, 7, 18): 0, date(2027, 8, 1): 4, date(2027, 8, 24): 3, date(2027, 8, 31): 3,
                     date(2027, 9, 14): 3}
     assert sent_offsets(annual) == [-30, -7, 0, 14]
@@ -264,11 +278,11 @@ def test_a_category_rule_replaces_the_general_one_with_the_same_offset(world, dj
     own = RenewalNoticeRule.objects.create(category=esp, offset_days=-7)
     esp_term = paid_member(world, "esp", callbacks=django_capture_on_commit_callbacks)
     teacher_term = paid_member(world, "teacher", category="active-professional", callbacks=django_capture_on_commit_callbacks)
-    assert notices.renewal_notices_run(today=date(2027, 8, 24))["sent"] == 2
+    assert renewal_notices_run(today=date(2027, 8, 24))["sent"] == 2
     assert RenewalNotice.objects.get(term=esp_term).rule == own
     assert RenewalNotice.objects.get(term=teacher_term).rule.category is None
     RenewalNoticeRule.objects.filter(offset_days=0).update(is_active=False)
-    assert notices.renewal_notices_run(today=date(2027, 8, 31))["sent"] == 0  # a rule turned off sends nothing
+    assert renewal_notices_run(today=date(2027, 8, 31))["sent"] == 0  # a rule turned off sends nothing
 
 
 def test_renewal_notices_over_the_demo_data_each_once(db, settings):
@@ -284,7 +298,7 @@ def test_the_nightly_run_over_the_demo_data(db, settings):
     settings.DEBUG = True
     call_command("load_demo", members=60, stdout=io.StringIO())
     end = dues.membership_year_bounds(dues.membership_year_for(timezone.localdate()))[1]
-    results = {day: notices.membership_jobs_run(today=day)
+    results = {day: membership_jobs_run(today=day)
                for day in [end - timedelta(days=44), end - timedelta(days=7), end + timedelta(days=1)]}
     assert all(counts.get("errors", 0) == 0 for by_job in results.values() for counts in by_job.values()), results
     renewed = sum(r["auto_renewals"]["renewed"] for r in results.values())
@@ -293,7 +307,7 @@ def test_the_nightly_run_over_the_demo_data(db, settings):
     # September 1: every automatic renewal's first draft was taken.
     assert not Payment.objects.filter(idempotency_key__startswith="auto-renew:", idempotency_key__endswith=":first",
                                       status="scheduled").exists()
-    again = notices.membership_jobs_run(today=end + timedelta(days=1))
+    again = membership_jobs_run(today=end + timedelta(days=1))
     assert again["auto_renewals"]["renewed"] == again["drafts"]["succeeded"] == again["renewal_notices"]["sent"] == 0
 
 
@@ -307,7 +321,7 @@ def test_renewal_notices_over_demo_members_joined_here_each_once(db, settings, d
     with django_capture_on_commit_callbacks(execute=False):
         for i, record in enumerate(members):
             plan = "monthly" if i % 4 == 1 else "annual"
-            payment = services.membership_join(
+            payment = membership_join(
                 member=record, category=category, plan_kind=plan, draft_day=15, actor=None,
                 authorization=signature() if plan != "annual" else None,
                 today=date(2026, 9, 1) + timedelta(days=i), idempotency_key=f"demo-{i}")
@@ -315,7 +329,7 @@ def test_renewal_notices_over_demo_members_joined_here_each_once(db, settings, d
                 continue  # never paid
             (pay_by_bank if plan != "annual" else pay_by_card)(payment)
             if i % 10 == 0:
-                pay_by_card(services.membership_join(
+                pay_by_card(membership_join(
                     member=record, category=category, plan_kind="annual", authorization=None, actor=None,
                     today=date(2027, 8, 20), idempotency_key=f"demo-renewal-{i}", renewal_of=payment.term))
     assert_each_due_notice_sent_once([date(2027, 7, 18), date(2027, 8, 24), date(2027, 8, 31), date(2027, 9, 14)])
@@ -326,13 +340,13 @@ def assert_each_due_notice_sent_once(days):
     notice went out once: to each term paid for, not renewed, with an address, whose notice day fell in
     the week before one of the runs."""
     for day in days:
-        counts = notices.renewal_notices_run(today=day)
+        counts = renewal_notices_run(today=day)
         new = RenewalNotice.objects.filter(sent_on=day).select_related("term", "rule")
         assert counts["sent"] == new.count()
         for notice in new:
             notice_day = dues.notice_date(notice.term.end, notice.rule.offset_days)
-            assert day - timedelta(days=notices.NOTICE_CATCH_UP_DAYS) <= notice_day <= day
-        assert notices.renewal_notices_run(today=day)["sent"] == 0
+            assert day - timedelta(days=NOTICE_CATCH_UP_DAYS) <= notice_day <= day
+        assert renewal_notices_run(today=day)["sent"] == 0
 
     rules = list(RenewalNoticeRule.objects.filter(is_active=True))
     expected = set()
@@ -349,7 +363,7 @@ def assert_each_due_notice_sent_once(days):
                                                 for r in rules):
                 continue
             when = dues.notice_date(term.end, rule.offset_days)
-            if any(day - timedelta(days=notices.NOTICE_CATCH_UP_DAYS) <= when <= day for day in days):
+            if any(day - timedelta(days=NOTICE_CATCH_UP_DAYS) <= when <= day for day in days):
                 expected.add((term.pk, rule.pk))
     assert expected, "the demo data should have members due a renewal notice"
     assert set(RenewalNotice.objects.values_list("term_id", "rule_id")) == expected
@@ -363,10 +377,10 @@ def assert_each_due_notice_sent_once(days):
 
 def test_lapse_notice_once_when_drafts_stop(installment_member, run):
     # November 15's draft never paid: in good standing for the grace period after it, lapsed after.
-    assert run(notices.lapse_notices_run, date(2026, 12, 14))["sent"] == 0
-    assert run(notices.lapse_notices_run, date(2026, 12, 16))["sent"] == 1
-    assert run(notices.lapse_notices_run, date(2026, 12, 16))["sent"] == 0
-    assert run(notices.lapse_notices_run, date(2027, 1, 20))["sent"] == 0
+    assert run(lapse_notices_run, date(2026, 12, 14))["sent"] == 0
+    assert run(lapse_notices_run, date(2026, 12, 16))["sent"] == 1
+    assert run(lapse_notices_run, date(2026, 12, 16))["sent"] == 0
+    assert run(lapse_notices_run, date(2027, 1, 20))["sent"] == 0
     delivery = EmailDelivery.objects.get(idempotency_key=f"lapsed:{installment_member.pk}")
     assert delivery.template_name == "membership-lapsed" and "2026-27 has lapsed" in delivery.subject
     assert "dues due so far this year" in delivery.body_text
@@ -379,10 +393,10 @@ def test_lapse_notice_for_an_unpaid_renewal_but_not_for_an_abandoned_join(member
         pay_by_card(first)
         join(member.member, today=date(2027, 8, 1), key="renewal", renewal_of=first.term)  # never paid
         join(MemberFactory(employer_district=world.district_a, local=world.local_a), key="abandoned")
-    assert run(notices.lapse_notices_run, date(2026, 12, 1))["sent"] == 0  # the abandoned join is not a lapse
-    assert run(notices.lapse_notices_run, date(2027, 10, 1))["sent"] == 0  # last day of grace
-    assert run(notices.lapse_notices_run, date(2027, 10, 2))["sent"] == 1
-    assert run(notices.lapse_notices_run, date(2027, 10, 3))["sent"] == 0
+    assert run(lapse_notices_run, date(2026, 12, 1))["sent"] == 0  # the abandoned join is not a lapse
+    assert run(lapse_notices_run, date(2027, 10, 1))["sent"] == 0  # last day of grace
+    assert run(lapse_notices_run, date(2027, 10, 2))["sent"] == 1
+    assert run(lapse_notices_run, date(2027, 10, 3))["sent"] == 0
     [email] = [m for m in mail.outbox if "lapsed" in m.subject]
     assert email.to == ["member@example.org"] and "2027-28" in email.subject
     assert "did not receive your dues" in email.body
@@ -393,7 +407,7 @@ def test_lapse_notice_for_an_unpaid_renewal_but_not_for_an_abandoned_join(member
 
 def test_jobs_run_in_order_and_the_command_prints_counts(installment_member, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        results = notices.membership_jobs_run(today=date(2026, 11, 15))
+        results = membership_jobs_run(today=date(2026, 11, 15))
     assert list(results) == ["auto_renewals", "drafts", "renewal_notices", "lapse_notices"]
     assert results["drafts"]["succeeded"] == 1
     out = io.StringIO()
@@ -413,9 +427,9 @@ def test_a_failing_job_does_not_stop_the_others_and_is_raised(installment_member
     def broken(*, today):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(notices, "JOBS", [("auto_renewals", broken), *notices.JOBS[1:]])
-    with pytest.raises(notices.MembershipJobsFailed, match="auto_renewals"), \
+    monkeypatch.setattr(nightly, "JOBS", [("auto_renewals", broken), *nightly.JOBS[1:]])
+    with pytest.raises(MembershipJobsFailed, match="auto_renewals"), \
             django_capture_on_commit_callbacks(execute=True):
-        notices.membership_jobs_run(today=date(2026, 11, 15))
+        membership_jobs_run(today=date(2026, 11, 15))
     assert installment_member.payments.get(due_on=date(2026, 11, 15)).status == "succeeded"
     assert RenewalPolicy.current().grace_period_days == 30

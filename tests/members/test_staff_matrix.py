@@ -12,8 +12,10 @@ from decimal import Decimal
 
 import pytest
 
-from members import services, views_staff
+from members import clock
 from members.models import MembershipCategory, MembershipTerm, Payment, RenewalNoticeRule
+from members.services.join import membership_join
+from members.services.payments import payment_record
 from tests.factories import MemberFactory
 from tests.matrix import SIGNED_IN, assert_covers, check_row, get, post, row_id
 
@@ -34,12 +36,12 @@ DAY = date(2026, 11, 22)
 @pytest.fixture
 def objects(world, member, staff, monkeypatch):
     """The member persona's record with a paid term, and a region-B member with no membership."""
-    monkeypatch.setattr(views_staff, "today", lambda: DAY)  # a fixed "today": no drift with the calendar
+    monkeypatch.setattr(clock, "today", lambda: DAY)  # a fixed "today": no drift with the calendar
     record = member.member
     category = MembershipCategory.objects.get(code="esp-full-time")
-    first = services.membership_join(member=record, category=category, plan_kind="annual", authorization=None,
+    first = membership_join(member=record, category=category, plan_kind="annual", authorization=None,
                                      actor=member, today=DAY, idempotency_key="matrix-join")
-    check = services.payment_record(term=first.term, amount=first.amount, method="check", check_number="101",
+    check = payment_record(term=first.term, amount=first.amount, method="check", check_number="101",
                                     actor=staff, idempotency_key="matrix-check")
     other = MemberFactory(employer_district=world.district_b, local=world.local_b)
     return {

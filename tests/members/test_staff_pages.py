@@ -10,7 +10,7 @@ from django.db import connection
 from django.utils import timezone
 
 from mae_portal.models import AuditLog, StoredDocument
-from members import selectors, services, views_staff
+from members import clock
 from members.models import (
     CareerField,
     DuesRate,
@@ -23,6 +23,20 @@ from members.models import (
     RenewalNoticeRule,
     RenewalPolicy,
 )
+from members.selectors.search import (
+    MEMBER_STATUSES,
+    member_search,
+    members_with_status,
+    membership_status,
+    terms_with_status,
+)
+from members.selectors.terms import member_terms
+from members.services import payments as payment_services
+from members.services.errors import MembershipError
+from members.services.join import membership_join
+from members.services.notes import member_note_add
+from members.services.payments import payment_record, payment_refund
+from members.services.quotes import membership_quote
 from tests.factories import DistrictFactory, LocalFactory, MemberFactory, career_field
 
 DAY = date(2026, 10, 15)  # "today" for the pages in these tests: membership year 2026-27
@@ -33,7 +47,7 @@ GRACE = 30
 
 @pytest.fixture(autouse=True)
 def fixed_today(monkeypatch):
-    monkeypatch.setattr(views_staff, "today", lambda: DAY)
+    monkeypatch.setattr(clock, "today", lambda: DAY)
 
 
 @pytest.fixture
@@ -52,7 +66,7 @@ def join(record, category, *, day=DAY, key=None, plan="annual", renewal_of=None,
     if plan != "annual":
         authorization = {"typed_name": record.legal_name, "text": "I authorize MAE to draft my account.",
                          "ip": "10.0.0.9", "user_agent": "test", "signed_at": timezone.now()}
-    return services.membership_join(member=record, category=category, plan_kind=plan, authorization=authorization,
+    return membership_join(member=record, category=category, plan_kind=plan, authorization=authorization,
                                     actor=None, today=day, idempotency_key=key or f"t-{record.pk}-{day}-{plan}",
                                     renewal_of=renewal_of, draft_day=draft_day)
 
@@ -139,13 +153,13 @@ def cases(world, esp):
 def test_term_status_in_sql_agrees_with_dues_term_status(cases):
     checked = 0
     for today in TODAYS:
-        sql = dict(selectors.terms_with_status(MembershipTerm.objects.all(), today=today, grace_days=GRACE)
+        sql = dict(terms_with_status(MembershipTerm.objects.all(), today=today, grace_days=GRACE)
                    .values_list("pk", "status_sql"))
         for record in cases.values():
-            for term in selectors.member_terms(record, today=today):
+            for term in member_terms(record, today=today):
                 assert sql[term.pk] == term.status, (record.legal_last_name, term.year_label, today)
                 checked += 1
-    statuses = {t.status for r in cases.values() for d in TODAYS for t in selectors.member_terms(r, today=d)}
+    statuses = {t.status for r in cases.values() for d in TODAYS for t in member_terms(r, today=d)}
     assert statuses == {"pending", "active", "grace", "lapsed", "cancelled", "expired"}  # the table covers them all
     assert checked > 150
 
@@ -153,10 +167,10 @@ def test_term_status_in_sql_agrees_with_dues_term_status(cases):
 def test_member_status_in_sql_agrees_with_membership_status(cases):
     seen = set()
     for today in TODAYS:
-        sql = dict(selectors.members_with_status(Member.objects.all(), today=today, grace_days=GRACE)
+        sql = dict(members_with_status(Member.objects.all(), today=today, grace_days=GRACE)
                    .values_list("pk", "membership_status"))
         for name, record in cases.items():
-            expected = selectors.membership_status(selectors.member_terms(record, today=today), today=today,
+            expected = membership_status(member_terms(record, today=today), today=today,
                                                    grace_days=GRACE)
             assert sql[record.pk] == expected, (name, today)
             seen.add(expected)
@@ -166,10 +180,10 @@ def test_member_status_in_sql_agrees_with_membership_status(cases):
 def test_status_filter_shortcuts_change_no_result(cases):
     """member_search first keeps the members who could have the status at all; that must drop nobody."""
     for today in TODAYS:
-        annotated = selectors.members_with_status(Member.objects.all(), today=today, grace_days=GRACE)
-        for status, _ in selectors.MEMBER_STATUSES:
+        annotated = members_with_status(Member.objects.all(), today=today, grace_days=GRACE)
+        for status, _ in MEMBER_STATUSES:
             expected = set(annotated.filter(membership_status=status).values_list("pk", flat=True))
-            found = set(selectors.member_search(status=status, today=today, grace_days=GRACE).values_list("pk", flat=True))
+            found = set(member_search(status=status, today=today, grace_days=GRACE).values_list("pk", flat=True))
             assert found == expected, (status, today)
 
 
@@ -189,7 +203,7 @@ def test_status_filter_shortcuts_change_no_result(cases):
     ("paid then half refunded", date(2026, 11, 1), "lapsed"),
 ])
 def test_member_status_table(cases, name, today, status):
-    annotated = selectors.members_with_status(Member.objects.filter(pk=cases[name].pk), today=today, grace_days=GRACE)
+    annotated = members_with_status(Member.objects.filter(pk=cases[name].pk), today=today, grace_days=GRACE)
     assert annotated.get().membership_status == status
 
 
@@ -307,7 +321,7 @@ def test_search_query_count_does_not_grow_with_rows(staff_client, world, esp, dj
 
 
 def test_name_search_can_use_the_trigram_indexes(people):
-    members = selectors.member_search(query="shelton", today=DAY, grace_days=GRACE)
+    members = member_search(query="shelton", today=DAY, grace_days=GRACE)
     with connection.cursor() as cursor:
         # A tiny table would be read whole anyway: leave the planner only bitmap index scans to choose from.
         cursor.execute("SET LOCAL enable_seqscan = off")
@@ -330,13 +344,13 @@ def rich(member, staff, esp):
                  draft_day=15)
     for draft in first.term.payments.filter(due_on__lte=DAY):  # the drafts due so far went through
         paid(draft)
-    check = services.payment_record(term=last.term, amount=Decimal("20.00"), method="check", check_number="7781",
+    check = payment_record(term=last.term, amount=Decimal("20.00"), method="check", check_number="7781",
                                     actor=staff, idempotency_key="rich-check")
-    services.payment_refund(payment=check, amount=Decimal("20.00"), reason="Paid twice", actor=staff,
+    payment_refund(payment=check, amount=Decimal("20.00"), reason="Paid twice", actor=staff,
                             idempotency_key="rich-refund")
     StoredDocument.objects.create(owner=member, kind="card", title="Membership card 2026-27",
                                   download_name="card.pdf", status=StoredDocument.Status.READY)
-    services.member_note_add(member=record, text="Called about the card.", actor=staff, form_token="rich-note")
+    member_note_add(member=record, text="Called about the card.", actor=staff, form_token="rich-note")
     return record
 
 
@@ -361,7 +375,7 @@ def test_member_record_shows_terms_payments_plans_documents_notes_and_audit(staf
 
 def test_member_record_audit_trail_leaves_out_other_members(staff_client, rich, world, esp, staff):
     other = MemberFactory(employer_district=world.district_b, local=world.local_b)
-    services.member_note_add(member=other, text="Someone else", actor=staff, form_token="other-note")
+    member_note_add(member=other, text="Someone else", actor=staff, form_token="other-note")
     response = staff_client.get(f"{S}/members/{rich.member_number}/")
     assert all(e.object_repr != str(other) for e in response.context["trail"])
     assert "Someone else" not in response.content.decode()
@@ -372,7 +386,7 @@ def test_member_record_query_count_does_not_grow_with_payments(staff_client, ric
     with django_assert_max_num_queries(25) as few:
         staff_client.get(f"{S}/members/{rich.member_number}/")
     for n in range(15):
-        services.payment_record(term=term, amount=Decimal("1.00"), method="cash", actor=staff, idempotency_key=f"more-{n}")
+        payment_record(term=term, amount=Decimal("1.00"), method="cash", actor=staff, idempotency_key=f"more-{n}")
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = staff_client.get(f"{S}/members/{rich.member_number}/")
     assert len(response.context["payments"]) > 15
@@ -422,7 +436,7 @@ def test_record_check_reviews_then_records_once(staff_client, unpaid, staff):
     payment = Payment.objects.get(method="check")
     assert payment.status == "succeeded" and payment.recorded_by == staff and payment.check_number == "1042"
     assert AuditLog.objects.filter(action="payment.recorded", object_id=str(payment.pk)).count() == 1
-    assert selectors.member_terms(unpaid.member, today=DAY)[0].status == "active"
+    assert member_terms(unpaid.member, today=DAY)[0].status == "active"
 
 
 @pytest.mark.parametrize(("data", "field", "message"), [
@@ -442,9 +456,9 @@ def test_bad_payment_input_is_explained_next_to_the_field(staff_client, unpaid, 
 
 def test_service_refusal_becomes_a_message_and_nothing_is_stored(staff_client, unpaid, monkeypatch):
     def refuse(**kwargs):
-        raise services.MembershipError("The office is closed.")
+        raise MembershipError("The office is closed.")
 
-    monkeypatch.setattr(services, "payment_record", refuse)
+    monkeypatch.setattr(payment_services, "payment_record", refuse)
     url = f"{S}/members/{unpaid.member.member_number}/terms/{unpaid.pk}/payment/"
     response = staff_client.post(url, {"method": "cash", "amount": "5", "token": "t", "confirm": "1"})
     assert response.status_code == 200 and "The office is closed." in response.content.decode()
@@ -452,7 +466,7 @@ def test_service_refusal_becomes_a_message_and_nothing_is_stored(staff_client, u
 
 
 def test_refund_part_then_the_rest_never_more(staff_client, unpaid, staff):
-    check = services.payment_record(term=unpaid, amount=Decimal("306.17"), method="check", check_number="9",
+    check = payment_record(term=unpaid, amount=Decimal("306.17"), method="check", check_number="9",
                                     actor=staff, idempotency_key="to-refund")
     url = f"{S}/members/{unpaid.member.member_number}/payments/{check.pk}/refund/"
     assert "Up to $306.17" in staff_client.get(url).content.decode()
@@ -525,7 +539,7 @@ def test_staff_join_by_check_makes_one_paid_term(staff_client, world, staff, esp
     payment = term.payments.get()
     assert payment.method == "check" and payment.status == "succeeded" and payment.recorded_by == staff
     assert term.plan.kind == "annual" and term.plan.auto_renew is False  # nothing saved to charge next year
-    assert selectors.member_terms(record, today=DAY)[0].status == "active"
+    assert member_terms(record, today=DAY)[0].status == "active"
     assert {"membership.joined", "payment.recorded", "plan.auto_renew_cancelled"} <= set(
         AuditLog.objects.values_list("action", flat=True))
     # Covered now: nothing more to create.
@@ -546,7 +560,7 @@ def test_staff_join_check_needs_its_number_and_online_leaves_it_pending(staff_cl
 def test_staff_renewal_in_the_window(staff_client, member, esp, monkeypatch):
     last = join(member.member, esp, day=date(2025, 9, 10), key="renew-last")
     paid(last)
-    monkeypatch.setattr(views_staff, "today", lambda: date(2026, 8, 10))
+    monkeypatch.setattr(clock, "today", lambda: date(2026, 8, 10))
     url = f"{S}/members/{member.member.member_number}/terms/new/"
     html = staff_client.get(url).content.decode()
     assert "Renew 2025-26: the whole 2026-27 year" in html and "Join from today" not in html
@@ -603,7 +617,7 @@ def test_add_rate_validates_shares_and_dates(staff_client, esp, staff):
     assert esp.rates.count() == 2
     assert AuditLog.objects.get(action="dues_rate.added").changes["total"] == "350.00"
     # A new rate changes the dues of memberships starting from its date on.
-    quote = services.membership_quote(category=esp, today=date(2027, 9, 1))
+    quote = membership_quote(category=esp, today=date(2027, 9, 1))
     assert quote.amount == Decimal("350.00")
 
 

@@ -18,7 +18,7 @@ from mae_portal.models import AuditLog, EmailDelivery, StoredDocument
 from mae_portal.pdf import PDF_BASE_URL, PortalURLFetcher, UnsafeResourceError, render_pdf
 from mae_portal.permissions import Groups
 from mae_portal.tasks import build_document
-from members.services import member_record_pdf_request
+from members.services.profile import member_record_pdf_request
 from tests.conftest import _with_mfa
 from tests.factories import MemberFactory, UserFactory
 

@@ -3,7 +3,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from members.notices import membership_jobs_run
+from members.services.nightly import membership_jobs_run
 
 
 class Command(BaseCommand):

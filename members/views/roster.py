@@ -1,48 +1,21 @@
+"""The roster local leaders and directors see, its CSV export, and a member's page for them."""
+
 import csv
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.shortcuts import render
 
+from mae_portal.access import get_visible_or_404
 from mae_portal.audit import client_ip
-from members import services
-from members.forms import ProfileForm, RosterFilterForm
+from members.forms.roster import RosterFilterForm
 from members.rules import locals_visible_to, members_visible_to
+from members.services.profile import roster_export_audit
 
 ROSTER_PAGE_SIZE = 50
-
-
-@login_required
-def profile(request):
-    member = getattr(request.user, "member", None)
-    if member is None:
-        return render(request, "members/no_member.html")
-    form = ProfileForm(request.POST or None, instance=member)
-    if request.method == "POST":
-        if form.is_valid():
-            services.member_update_profile(
-                member=member, actor=request.user, data=form.cleaned_data, ip=client_ip(request)
-            )
-            messages.success(request, "Your profile is saved.")
-            return redirect("members:profile")
-        messages.error(request, "Your profile was not saved. Please correct the fields marked below.")
-    return render(request, "members/profile.html", {"form": form, "member": member})
-
-
-@require_POST
-@login_required
-def request_record_pdf(request):
-    member = getattr(request.user, "member", None)
-    if member is None:
-        raise PermissionDenied
-    services.member_record_pdf_request(member=member, actor=request.user)
-    messages.success(request, "We are preparing a PDF copy of your record. It appears under Documents when ready.")
-    return redirect("dashboard")
 
 
 def _roster(request):
@@ -105,7 +78,7 @@ def _csv_safe(value):
 def roster_export(request):
     form, members = _roster(request)
     count = members.count()
-    services.roster_export_audit(
+    roster_export_audit(
         actor=request.user, count=count, filters={k: v for k, v in request.GET.items()}, ip=client_ip(request)
     )
     writer = csv.writer(_Echo())
@@ -122,7 +95,7 @@ def roster_export(request):
 
 @login_required
 def member_detail(request, member_number):
-    member = get_object_or_404(
+    member = get_visible_or_404(
         members_visible_to(request.user).select_related(
             "user", "local", "employer_district__region", "worksite", "career_field"
         ),

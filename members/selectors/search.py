@@ -1,101 +1,25 @@
-"""Reads more than one page needs, shaped so templates trigger no query per row."""
+"""The staff member search, and members' status computed in SQL for it."""
 
 from datetime import date, timedelta
-from decimal import Decimal
 
-from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.fields.ranges import RangeEndsWith, RangeStartsWith
 from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
 from django.core.paginator import Paginator
 from django.db import connection, transaction
-from django.db.models import Case, CharField, DecimalField, Exists, F, OuterRef, Prefetch, Q, Subquery, Sum, Value, When
+from django.db.models import Case, CharField, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Greatest
 from django.db.models.lookups import GreaterThan, GreaterThanOrEqual, LessThanOrEqual
-from django.utils import timezone
 
-from mae_portal.models import AuditLog, StoredDocument
 from members import dues
-from members.models import District, Member, MemberNote, MembershipTerm, Payment, PaymentPlan, RenewalPolicy
-
-ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=10, decimal_places=2))
-
-
-def terms_with_money(queryset, *, required_by: date, paid_by: date | None = None):
-    """Terms annotated with `paid` (paid payments less refunds, optionally only those paid by a day)
-    and `required_now` (what the original schedule expected by `required_by`: today less the grace
-    period, so one late draft does not lapse a member before they could fix it)."""
-    paid_filter = Q(payments__status=Payment.Status.SUCCEEDED)
-    if paid_by is not None:
-        paid_filter &= Q(payments__paid_at__date__lte=paid_by)
-    return queryset.annotate(
-        paid=Coalesce(Sum("payments__amount", filter=paid_filter), ZERO),
-        required_now=Coalesce(
-            Sum("payments__amount", filter=Q(payments__installment_number__isnull=False, payments__due_on__lte=required_by)), ZERO
-        ),
-    )
-
-
-def term_status(term: MembershipTerm, *, today: date, grace_days: int) -> dues.TermStatus:
-    """Status of a term annotated by terms_with_money."""
-    cancelled = term.cancelled_at is not None and timezone.localtime(term.cancelled_at).date() <= today
-    return dues.term_status(
-        start=term.start, end=term.end, cancelled=cancelled, renewal=term.continues_id is not None,
-        amount_due=term.amount_due, paid=term.paid, required_now=term.required_now, today=today, grace_days=grace_days,
-    )
-
-
-def member_terms(member: Member, *, today: date):
-    grace = RenewalPolicy.current().grace_period_days
-    terms = terms_with_money(member.terms.select_related("category", "plan"), required_by=today - timedelta(days=grace))
-    terms = list(terms.order_by("-membership_year", "-created_at"))
-    for term in terms:
-        term.status = term_status(term, today=today, grace_days=grace)
-    return terms
-
-
-def current_term(terms: list, today: date):
-    """The term that covers today, else the latest one; `terms` from member_terms."""
-    live = [t for t in terms if t.status != dues.TermStatus.CANCELLED]
-    covering = [t for t in live if t.start <= today <= t.end]
-    return (covering or live or [None])[0]
-
-
-def term_covering(member: Member, day: date):
-    """The term that covered `day`, with its status on that day, or None: "was this person a member on X?".
-    Payments count if made by the end of the grace period after `day` (a renewal paid in grace covers it)."""
-    grace = RenewalPolicy.current().grace_period_days
-    candidates = terms_with_money(
-        member.terms.select_related("category").filter(period__contains=day), required_by=day - timedelta(days=grace),
-        paid_by=day + timedelta(days=grace),
-    ).order_by(F("cancelled_at").desc(nulls_first=True), "-created_at")  # a live term before a cancelled one
-    for term in candidates:
-        term.status = term_status(term, today=day, grace_days=grace)
-        return term
-    return None
-
-
-def member_payments(member: Member):
-    return member.payments.select_related("term").order_by("-created_at")
-
-
-def next_draft(member: Member):
-    return (Payment.objects.filter(member=member, status=Payment.Status.SCHEDULED)
-            .select_related("term").order_by("due_on").first())
-
-
-def members_for_staff():
-    return Member.objects.select_related("local", "employer_district__region", "career_field", "user").prefetch_related(
-        Prefetch("terms", queryset=MembershipTerm.objects.select_related("category").order_by("-membership_year"))
-    )
-
-
-# --- staff pages ---------------------------------------------------------------------------------------------
-
+from members.models import District, Member, MembershipTerm
+from members.selectors.terms import ZERO, terms_with_money
 
 MEMBER_STATUSES = [
     ("active", "Active"), ("grace", "In grace period"), ("lapsed", "Lapsed"), ("pending", "Pending"),
     ("none", "Never a member"),
 ]
+
+
 STAFF_SEARCH_MAX_WORDS = 5
 
 
@@ -269,59 +193,3 @@ def member_search_page(*, page_number, per_page: int = 50, query: str = "", **cr
         page = Paginator(members, per_page).get_page(page_number)
         page.object_list = list(page.object_list)
     return page
-
-
-def member_payments_for_staff(member: Member) -> list:
-    """The member's payments, newest first, each with `refunded` (the total refunded of it, positive)
-    and `refundable` (what may still be refunded; zero for refunds, adjustments and unpaid rows)."""
-    payments = list(member.payments.select_related("term__category", "recorded_by", "refund_of")
-                    .order_by("-created_at", "-pk"))
-    refunded: dict[int, Decimal] = {}
-    for p in payments:
-        if p.refund_of_id and p.status == Payment.Status.SUCCEEDED:
-            refunded[p.refund_of_id] = refunded.get(p.refund_of_id, Decimal("0")) - p.amount
-    for p in payments:
-        p.refunded = refunded.get(p.pk, Decimal("0"))
-        paid_in = (p.status == Payment.Status.SUCCEEDED and p.amount > 0 and p.method != Payment.Method.ADJUSTMENT)
-        p.refundable = p.amount - p.refunded if paid_in else Decimal("0")
-    return payments
-
-
-def member_plans_for_staff(member: Member):
-    return member.plans.select_related("authorization").order_by("-created_at")
-
-
-def member_documents_for_staff(member: Member):
-    if member.user_id is None:
-        return StoredDocument.objects.none()
-    return StoredDocument.objects.filter(owner_id=member.user_id).order_by("-created_at")
-
-
-def member_notes(member: Member):
-    return member.notes.select_related("author").order_by("-created_at")
-
-
-def member_audit_trail(member: Member, *, terms, payments, plans, notes=(), limit: int = 100):
-    """Audit rows about the member, its terms, payments, plans and notes, newest first. The ids come from
-    rows the page has loaded already, so the query is an OR of lookups on the (content type, object) index."""
-    types = ContentType.objects.get_for_models(Member, MembershipTerm, Payment, PaymentPlan, MemberNote)
-    about = Q(content_type=types[Member], object_id=str(member.pk))
-    for model, rows in ((MembershipTerm, terms), (Payment, payments), (PaymentPlan, plans), (MemberNote, notes)):
-        ids = [str(row.pk) for row in rows]
-        if ids:
-            about |= Q(content_type=types[model], object_id__in=ids)
-    return AuditLog.objects.filter(about).select_related("actor", "content_type").order_by("-created_at", "-id")[:limit]
-
-
-# --- business calendar -----------------------------------------------------------------------------------
-
-
-def business_calendar_for(district, *, years):
-    """The core business calendar (weekends, Mississippi holidays) with the district's closure days of
-    `years` added, for counting deadlines in that district. One query."""
-    from mae_portal.calendar import BusinessCalendar
-    from members.models import DistrictClosure
-
-    years = list(years)
-    closures = dict(DistrictClosure.objects.filter(district=district, day__year__in=years).values_list("day", "reason"))
-    return BusinessCalendar(closures, years=years)

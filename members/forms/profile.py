@@ -1,3 +1,5 @@
+"""The member's profile form."""
+
 import re
 
 from django import forms
@@ -49,12 +51,3 @@ class ProfileForm(forms.ModelForm):
         if value and not re.fullmatch(r"\d{5}(-\d{4})?", value):
             raise forms.ValidationError("Enter a 5-digit ZIP code, like 39201, or ZIP+4.")
         return value
-
-
-class RosterFilterForm(forms.Form):
-    q = forms.CharField(label="Name, email or member number", required=False, max_length=100)
-    local = forms.ModelChoiceField(label="Local", queryset=None, required=False, empty_label="All locals I can see")
-
-    def __init__(self, *args, locals_qs, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["local"].queryset = locals_qs

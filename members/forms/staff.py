@@ -1,10 +1,10 @@
 """Forms of the membership staff pages. They check what was typed; the services decide the rest."""
 
-import uuid
 from decimal import Decimal
 
 from django import forms
 
+from members.forms.tokens import TokenForm
 from members.models import (
     CareerField,
     Local,
@@ -15,7 +15,7 @@ from members.models import (
     RenewalPolicy,
     UniServRegion,
 )
-from members.selectors import MEMBER_STATUSES
+from members.selectors.search import MEMBER_STATUSES
 
 MONEY_FIELD = {"max_digits": 10, "decimal_places": 2}
 
@@ -27,18 +27,6 @@ def money_field(label, *, min_value=Decimal("0.01"), **kwargs):
 
 def date_field(label, **kwargs):
     return forms.DateField(label=label, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), **kwargs)
-
-
-class TokenForm(forms.Form):
-    """A form whose sending must take effect once: the token, made when the form is shown, is the
-    service's idempotency key, so a double submit (or a replayed confirmation) changes nothing more."""
-
-    token = forms.CharField(widget=forms.HiddenInput, max_length=64)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not self.is_bound:
-            self.initial.setdefault("token", uuid.uuid4().hex)
 
 
 class StaffSearchForm(forms.Form):

@@ -1,12 +1,12 @@
-"""Forms of the join, pay and plan pages. They validate what was typed; the services decide the rest."""
+"""Forms of the join, renew and plan pages. They validate what was typed; the services decide the rest."""
 
-import re
 from datetime import date
 
 from django import forms
 from django.urls import reverse
 
-from members.forms import ProfileForm
+from members.forms.profile import ProfileForm
+from members.forms.tokens import TokenForm
 from members.models import CareerField, District, Member, MembershipCategory, PaymentPlan, Worksite
 
 DRAFT_DAYS = [(day, f"{day}") for day in range(1, 29)]
@@ -132,7 +132,7 @@ class CategoryForm(forms.Form):
     )
 
 
-class PlanForm(forms.Form):
+class PlanForm(TokenForm):
     """How to pay. `token` makes a double submit create one term and one payment."""
 
     plan_kind = forms.ChoiceField(label="How would you like to pay?", choices=PaymentPlan.Kind.choices,
@@ -140,7 +140,6 @@ class PlanForm(forms.Form):
                                   error_messages={"required": "Choose how you would like to pay."})
     draft_day = DraftDayField(label="Day of the month for monthly drafts", choices=DRAFT_DAYS, coerce=int,
                               initial=1, help_text="From 1 to 28, so every month has the day. Only for monthly drafts.")
-    token = forms.UUIDField(widget=forms.HiddenInput)
 
     def __init__(self, *args, installments_allowed=True, kinds=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -174,14 +173,13 @@ class RenewForm(PlanForm):
         return cleaned
 
 
-class AuthorizationForm(forms.Form):
+class AuthorizationForm(TokenForm):
     """The signature on a bank-draft authorization: agreement and the typed legal name."""
 
     agree = forms.BooleanField(label="I agree to this bank draft authorization",
                                error_messages={"required": "Tick the box to agree, or choose another way to pay."})
     typed_name = forms.CharField(label="Type your full legal name as your signature", max_length=150,
                                  widget=forms.TextInput(attrs={"autocomplete": "name"}))
-    token = forms.UUIDField(widget=forms.HiddenInput)
     digest = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
     def __init__(self, *args, member: Member, **kwargs):
@@ -199,62 +197,7 @@ class AuthorizationForm(forms.Form):
         return " ".join(typed.split())
 
 
-class SandboxCardForm(forms.Form):
-    number = forms.CharField(label="Card number", max_length=23,
-                             widget=forms.TextInput(attrs={"autocomplete": "cc-number", "inputmode": "numeric"}))
-    expiry = forms.CharField(label="Expiry date (MM/YY)", max_length=7,
-                             widget=forms.TextInput(attrs={"autocomplete": "cc-exp", "inputmode": "numeric"}))
-    cvc = forms.CharField(label="Security code (CVC)", max_length=4,
-                          widget=forms.TextInput(attrs={"autocomplete": "cc-csc", "inputmode": "numeric"}))
-    name = forms.CharField(label="Name on card", max_length=100, widget=forms.TextInput(attrs={"autocomplete": "cc-name"}))
-
-    def __init__(self, *args, today: date, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.today = today
-
-    def clean_number(self):
-        digits = re.sub(r"[\s-]", "", self.cleaned_data["number"])
-        if not re.fullmatch(r"\d{13,19}", digits):
-            raise forms.ValidationError("Enter the 13 to 19 digits of the card number.")
-        return digits
-
-    def clean_expiry(self):
-        match = re.fullmatch(r"\s*(\d{1,2})\s*/\s*(\d{2}|\d{4})\s*", self.cleaned_data["expiry"])
-        if not match or not 1 <= int(match[1]) <= 12:
-            raise forms.ValidationError("Enter the expiry date as MM/YY, like 04/29.")
-        month, year = int(match[1]), int(match[2]) % 100 + 2000
-        if (year, month) < (self.today.year, self.today.month):
-            raise forms.ValidationError("This card has expired.")
-        return f"{month:02d}/{year % 100:02d}"
-
-    def clean_cvc(self):
-        value = self.cleaned_data["cvc"].strip()
-        if not re.fullmatch(r"\d{3,4}", value):
-            raise forms.ValidationError("Enter the 3 or 4 digits of the security code.")
-        return value
-
-
-class SandboxBankForm(forms.Form):
-    name = forms.CharField(label="Account holder's name", max_length=100, widget=forms.TextInput(attrs={"autocomplete": "name"}))
-    routing = forms.CharField(label="Routing number", max_length=9,
-                              widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
-    account = forms.CharField(label="Account number", max_length=17,
-                              widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
-
-    def clean_routing(self):
-        value = self.cleaned_data["routing"].strip()
-        if not re.fullmatch(r"\d{9}", value):
-            raise forms.ValidationError("Enter the 9-digit routing number.")
-        return value
-
-    def clean_account(self):
-        value = self.cleaned_data["account"].strip()
-        if not re.fullmatch(r"\d{4,17}", value):
-            raise forms.ValidationError("Enter the account number: 4 to 17 digits.")
-        return value
-
-
-class PlanChangeForm(forms.Form):
+class PlanChangeForm(TokenForm):
     plan_kind = forms.ChoiceField(
         label="How should your drafts run?", widget=forms.RadioSelect,
         choices=[(k, label) for k, label in PaymentPlan.Kind.choices if k != PaymentPlan.Kind.ANNUAL],
@@ -262,7 +205,6 @@ class PlanChangeForm(forms.Form):
     )
     draft_day = DraftDayField(label="Day of the month for monthly drafts", choices=DRAFT_DAYS, coerce=int,
                               initial=1, help_text="From 1 to 28, so every month has the day. Only for monthly drafts.")
-    token = forms.UUIDField(widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -272,7 +214,3 @@ class PlanChangeForm(forms.Form):
         cleaned = super().clean()
         cleaned["draft_day"] = cleaned.get("draft_day") or 1
         return cleaned
-
-
-class TokenForm(forms.Form):
-    token = forms.UUIDField(widget=forms.HiddenInput)

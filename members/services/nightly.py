@@ -18,9 +18,8 @@ from django.db.models.functions import Cast, Concat
 from mae_portal.audit import audit_record
 from mae_portal.emails import send_email
 from mae_portal.models import EmailDelivery
-from members import dues, selectors, services
+from members import dues
 from members.documents import member_email
-from members.gateways import get_gateway
 from members.models import (
     MembershipTerm,
     Payment,
@@ -29,6 +28,12 @@ from members.models import (
     RenewalNoticeRule,
     RenewalPolicy,
 )
+from members.selectors.terms import term_status, terms_with_money
+from members.services.errors import MembershipError
+from members.services.gateways.registry import get_gateway
+from members.services.join import membership_join
+from members.services.payments import gateway_event_handle, payment_failed
+from members.services.quotes import rate_on
 
 log = logging.getLogger(__name__)
 
@@ -42,10 +47,6 @@ GOOD_STANDING = (dues.TermStatus.ACTIVE, dues.TermStatus.EXPIRED)
 def _ending_between(first: date, last: date) -> Q:
     """Terms whose last day is between first and last (the stored upper bound is the day after)."""
     return Q(period__endswith__gte=first + ONE_DAY, period__endswith__lte=last + ONE_DAY)
-
-
-def _year_label(year: int) -> str:
-    return f"{year}-{str(year + 1)[-2:]}"
 
 
 def _renews_automatically(plan: PaymentPlan | None) -> bool:
@@ -63,7 +64,7 @@ def auto_renewal_start(*, term: MembershipTerm, today: date) -> Payment:
     charged by installment_drafts_run on its day like any other draft. Idempotent per term."""
     key = f"auto-renew:{term.pk}"
     already = Payment.objects.filter(idempotency_key=f"{key}:first").exists()
-    first = services.membership_join(
+    first = membership_join(
         member=term.member, category=term.category, plan_kind=term.plan.kind, draft_day=term.plan.draft_day,
         authorization=None, actor=None, today=today, idempotency_key=key, renewal_of=term,
     )
@@ -78,7 +79,7 @@ def auto_renewals_run(*, today: date) -> dict:
     that is in good standing and has not been renewed yet."""
     policy = RenewalPolicy.current()
     window, grace = policy.renewal_window_days, policy.grace_period_days
-    candidates = selectors.terms_with_money(
+    candidates = terms_with_money(
         MembershipTerm.objects.filter(
             _ending_between(today - timedelta(days=grace), today + timedelta(days=window)),
             cancelled_at__isnull=True, renewed_by__isnull=True, plan__status=PaymentPlan.Status.ACTIVE,
@@ -92,13 +93,13 @@ def auto_renewals_run(*, today: date) -> dict:
     for term in candidates:
         if not dues.is_renewal_window_open(term.end, window, grace, today):
             continue
-        status = selectors.term_status(term, today=today, grace_days=grace)
+        status = term_status(term, today=today, grace_days=grace)
         if status not in GOOD_STANDING:
             counts["not_renewed"] += 1  # behind on this year's drafts: staff or the member sort it out first
             continue
         try:
             auto_renewal_start(term=term, today=today)
-        except services.MembershipError as exc:
+        except MembershipError as exc:
             log.warning("term %s not renewed automatically: %s", term.pk, exc)
             counts["not_renewed"] += 1
         except Exception:  # one bad row must not stop the night's run; the error is logged and counted
@@ -136,13 +137,13 @@ def installment_draft_charge(*, payment_pk) -> str:
         log.exception("draft %s could not be submitted", payment.pk)
         with transaction.atomic():
             payment = Payment.objects.select_for_update().get(pk=payment.pk)
-            services.payment_failed(payment=payment, message=f"The draft could not be sent to the bank ({type(exc).__name__}).")
+            payment_failed(payment=payment, message=f"The draft could not be sent to the bank ({type(exc).__name__}).")
         return "failed"
     if event is None:
         return "submitted"
     body = json.dumps(event).encode()
     outcome = gateway.parse_webhook(body=body, meta={gateway.SIGNATURE_HEADER: gateway.sign(body)})
-    return services.gateway_event_handle(gateway=gateway.name, outcome=outcome)
+    return gateway_event_handle(gateway=gateway.name, outcome=outcome)
 
 
 def installment_drafts_run(*, today: date) -> dict:
@@ -172,8 +173,8 @@ def _next_year_dues(category, start: date, cache: dict):
     key = (category.pk, start)
     if key not in cache:
         try:
-            cache[key] = services.rate_on(category, start).total
-        except services.MembershipError:
+            cache[key] = rate_on(category, start).total
+        except MembershipError:
             cache[key] = None
     return cache[key]
 
@@ -195,7 +196,7 @@ def renewal_notice_send(*, term: MembershipTerm, rule: RenewalNoticeRule, today:
     context = {
         "member": term.member, "term": term, "rule": rule, "plan": term.plan,
         "auto_renews": auto_renews and rule.stage != "after",
-        "next_start": next_start, "next_year_label": _year_label(dues.membership_year_for(next_start)),
+        "next_start": next_start, "next_year_label": dues.year_label(dues.membership_year_for(next_start)),
         "next_amount": next_amount, "renew_by": term.end + timedelta(days=policy.grace_period_days),
     }
     notice.email = send_email(f"renewal-notice-{rule.stage}", to=to, context=context,
@@ -234,7 +235,7 @@ def renewal_notices_run(*, today: date) -> dict:
     counts = Counter(sent=0, no_address=0)
     if not due:
         return dict(counts)
-    money = {row["pk"]: row for row in selectors.terms_with_money(
+    money = {row["pk"]: row for row in terms_with_money(
         MembershipTerm.objects.filter(pk__in={term.pk for _, term in due}), required_by=today - timedelta(days=grace),
     ).annotate(paid_for=Exists(Payment.objects.filter(term=OuterRef("pk"), status=Payment.Status.SUCCEEDED)))
         .values("pk", "paid", "required_now", "paid_for")}
@@ -254,7 +255,7 @@ def renewal_notices_run(*, today: date) -> dict:
             continue
         term.paid, term.required_now = row["paid"], row["required_now"]
         # Only a member in good standing is renewed automatically (see auto_renewals_run).
-        standing = selectors.term_status(term, today=today, grace_days=grace) in GOOD_STANDING
+        standing = term_status(term, today=today, grace_days=grace) in GOOD_STANDING
         amount = _next_year_dues(term.category, term.end + ONE_DAY, rates)
         if renewal_notice_send(term=term, rule=rule, today=today, policy=policy, next_amount=amount,
                                auto_renews=standing and _renews_automatically(term.plan)):
@@ -275,7 +276,7 @@ def lapse_notices_run(*, today: date) -> dict:
     told = Exists(EmailDelivery.objects.filter(
         idempotency_key=Concat(Value("lapsed:"), Cast(OuterRef("pk"), output_field=CharField()))))
     paid_for = Exists(Payment.objects.filter(term=OuterRef("pk"), status=Payment.Status.SUCCEEDED))
-    terms = selectors.terms_with_money(
+    terms = terms_with_money(
         MembershipTerm.objects.filter(
             Q(continues__isnull=False) | paid_for, cancelled_at__isnull=True, period__contains=today,
             period__startswith__lt=today - timedelta(days=grace),
@@ -284,7 +285,7 @@ def lapse_notices_run(*, today: date) -> dict:
     ).order_by("pk")
     counts = Counter(sent=0)
     for term in terms:
-        if selectors.term_status(term, today=today, grace_days=grace) != dues.TermStatus.LAPSED:
+        if term_status(term, today=today, grace_days=grace) != dues.TermStatus.LAPSED:
             continue
         to = member_email(term.member)
         if not to:

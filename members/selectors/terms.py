@@ -1,0 +1,108 @@
+"""Reads of membership terms: the money paid on them, their status, the term covering a day."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import DecimalField, F, Q, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from members import dues
+from members.models import Member, MembershipTerm, Payment, RenewalPolicy
+
+ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=10, decimal_places=2))
+
+
+def terms_with_money(queryset, *, required_by: date, paid_by: date | None = None):
+    """Terms annotated with `paid` (paid payments less refunds, optionally only those paid by a day)
+    and `required_now` (what the original schedule expected by `required_by`: today less the grace
+    period, so one late draft does not lapse a member before they could fix it)."""
+    paid_filter = Q(payments__status=Payment.Status.SUCCEEDED)
+    if paid_by is not None:
+        paid_filter &= Q(payments__paid_at__date__lte=paid_by)
+    return queryset.annotate(
+        paid=Coalesce(Sum("payments__amount", filter=paid_filter), ZERO),
+        required_now=Coalesce(
+            Sum("payments__amount", filter=Q(payments__installment_number__isnull=False, payments__due_on__lte=required_by)), ZERO
+        ),
+    )
+
+
+def term_status(term: MembershipTerm, *, today: date, grace_days: int) -> dues.TermStatus:
+    """Status of a term annotated by terms_with_money."""
+    cancelled = term.cancelled_at is not None and timezone.localtime(term.cancelled_at).date() <= today
+    return dues.term_status(
+        start=term.start, end=term.end, cancelled=cancelled, renewal=term.continues_id is not None,
+        amount_due=term.amount_due, paid=term.paid, required_now=term.required_now, today=today, grace_days=grace_days,
+    )
+
+
+def member_terms(member: Member, *, today: date):
+    grace = RenewalPolicy.current().grace_period_days
+    terms = terms_with_money(member.terms.select_related("category", "plan"), required_by=today - timedelta(days=grace))
+    terms = list(terms.order_by("-membership_year", "-created_at"))
+    for term in terms:
+        term.status = term_status(term, today=today, grace_days=grace)
+    return terms
+
+
+def current_term(terms: list, today: date):
+    """The term that covers today, else the latest one; `terms` from member_terms."""
+    live = [t for t in terms if t.status != dues.TermStatus.CANCELLED]
+    covering = [t for t in live if t.start <= today <= t.end]
+    return (covering or live or [None])[0]
+
+
+def term_covering(member: Member, day: date):
+    """The term that covered `day`, with its status on that day, or None: "was this person a member on X?".
+    Payments count if made by the end of the grace period after `day` (a renewal paid in grace covers it)."""
+    grace = RenewalPolicy.current().grace_period_days
+    candidates = terms_with_money(
+        member.terms.select_related("category").filter(period__contains=day), required_by=day - timedelta(days=grace),
+        paid_by=day + timedelta(days=grace),
+    ).order_by(F("cancelled_at").desc(nulls_first=True), "-created_at")  # a live term before a cancelled one
+    for term in candidates:
+        term.status = term_status(term, today=day, grace_days=grace)
+        return term
+    return None
+
+
+def renewable_term(terms: list, *, today: date, renewal_window_days: int, grace_period_days: int):
+    """The term that may be renewed today, or None: "may renew" for the member's pages and the staff's alike.
+
+    From `terms` (member_terms, with .status): the current term (current_term) when it is paid up (active, or
+    expired after being paid), no term that is not cancelled continues it yet, and today is in its renewal
+    window or the grace period after it."""
+    current = current_term(terms, today)
+    if current is None or current.status not in (dues.TermStatus.ACTIVE, dues.TermStatus.EXPIRED):
+        return None
+    if any(t.continues_id == current.pk and t.status != dues.TermStatus.CANCELLED for t in terms):
+        return None
+    if not dues.is_renewal_window_open(current.end, renewal_window_days, grace_period_days, today):
+        return None
+    return current
+
+
+def member_renewable_term(member: Member, *, today: date, terms: list | None = None):
+    """renewable_term for a member under the renewal policy in force; `terms` if member_terms was read already."""
+    policy = RenewalPolicy.current()
+    terms = member_terms(member, today=today) if terms is None else terms
+    return renewable_term(terms, today=today, renewal_window_days=policy.renewal_window_days,
+                          grace_period_days=policy.grace_period_days)
+
+
+def card_valid_through(terms: list, *, card_term_pk, today: date) -> tuple[bool, date | None]:
+    """(active today, valid through) for the card of one term, from the member's terms (member_terms).
+
+    The member's standing today counts, not only the card's year: a renewed member scanning last year's
+    card is active, and a renewal already paid for carries the date on to the end of the next year. A
+    paid-up card whose year is over shows when it ran out; a lapsed or cancelled one shows no date."""
+    active = next((t for t in terms if t.status == dues.TermStatus.ACTIVE and t.start <= today <= t.end), None)
+    if active is not None:
+        valid_through = active.end
+        for term in sorted(terms, key=lambda t: t.start):
+            if term.start == valid_through + timedelta(days=1) and term.status == dues.TermStatus.ACTIVE:
+                valid_through = term.end
+        return True, valid_through
+    card = next(t for t in terms if t.pk == card_term_pk)
+    return False, card.end if card.status == dues.TermStatus.EXPIRED else None

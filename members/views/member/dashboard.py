@@ -1,0 +1,70 @@
+"""The dashboard's membership panel."""
+
+import uuid
+from datetime import date, timedelta
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import CharField, Exists, OuterRef
+from django.db.models.functions import Cast
+from django.utils import timezone
+
+from mae_portal.documents import subject_filter
+from mae_portal.models import StoredDocument
+from members import clock, dues
+from members.models import MembershipTerm, Payment, RenewalPolicy
+from members.selectors.dashboard import payments_owed, status_line
+from members.selectors.payments import member_payments
+from members.selectors.terms import current_term, member_renewable_term, member_terms
+from members.views.member.common import TermStatus, _active_plan, _describe_plan
+
+DOCUMENTS_EXPECTED_FOR = timedelta(minutes=10)
+
+
+def membership_documents_expected(user) -> bool:
+    """A payment was made in the last few minutes and its receipt, or its term's card, is not there yet:
+    the dashboard keeps asking for its documents, so they appear without a reload once a worker makes
+    them. (After a few minutes it stops asking; a document that never came is for staff to look at.)"""
+    if not user.is_authenticated:
+        return False
+    receipt = StoredDocument.objects.filter(kind="receipt", subject_type=ContentType.objects.get_for_model(Payment),
+                                            subject_id=Cast(OuterRef("pk"), CharField()))
+    card = StoredDocument.objects.filter(kind="card", subject_type=ContentType.objects.get_for_model(MembershipTerm),
+                                         subject_id=Cast(OuterRef("term_id"), CharField()))
+    return (Payment.objects.filter(member__user=user, status=Payment.Status.SUCCEEDED, amount__gt=0,
+                                   paid_at__gte=timezone.now() - DOCUMENTS_EXPECTED_FOR, term__cancelled_at__isnull=True)
+            .filter(~Exists(receipt) | ~Exists(card)).exists())
+
+
+def membership_dashboard(user, day: date | None = None) -> dict:
+    """Everything the dashboard shows about the member's membership, in a fixed number of queries."""
+    day = day or clock.today()
+    member = getattr(user, "member", None)
+    if member is None:
+        return {"membership": None}
+    terms = member_terms(member, today=day)
+    terms_by_pk = {t.pk: t for t in terms}
+    grace = RenewalPolicy.current().grace_period_days
+    payments = list(member_payments(member).select_related("term__category"))
+    current = current_term(terms, day)
+    plan = _active_plan(member)
+    renewable = member_renewable_term(member, today=day, terms=terms)
+    renewal = next((t for t in terms if current and t.continues_id == current.pk and t.status != TermStatus.CANCELLED), None)
+    receipts = {d.subject_id: d for d in StoredDocument.objects.filter(
+        subject_filter(Payment, [p.pk for p in payments]), owner=user, kind="receipt",
+        status=StoredDocument.Status.READY).only("pk", "subject_id")}
+    for payment in payments:
+        payment.receipt = receipts.get(str(payment.pk))
+    pending = [p for p in payments if p.status == Payment.Status.PENDING]
+    auto_renews = bool(plan and plan.is_installment and plan.auto_renew)
+    return {"membership": {
+        "member": member, "terms": [t for t in terms], "current": current, "status": status_line(current, payments, day, grace),
+        "plan": plan, "plan_label": _describe_plan(plan, member) if plan else "",
+        "next_draft": next((p for p in sorted(payments, key=lambda p: p.due_on or date.max)
+                            if p.status == Payment.Status.SCHEDULED), None),
+        "history": [p for p in payments if p.status != Payment.Status.SCHEDULED],
+        "owed": payments_owed(payments, terms_by_pk), "pending": pending,
+        "renewable": renewable, "renewal": renewal, "auto_renews": auto_renews,
+        "next_year_label": dues.year_label((renewable or current).membership_year + 1) if (renewable or current) else "",
+        "renews_on": date((current.membership_year + 1), 9, 1) if current else None,
+        "retry_token": uuid.uuid4(),
+    }}

@@ -1,0 +1,187 @@
+"""The member's plan: switching drafts, stopping them, automatic renewal, the account drafts come from."""
+
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from members import clock
+from members.forms.join import PlanChangeForm
+from members.models import Payment, PaymentPlan
+from members.selectors.dashboard import annual_balance
+from members.selectors.payments import next_draft
+from members.services import plans
+from members.services.authorization import authorization_for
+from members.services.errors import MembershipError
+from members.services.plans import plan_cancel_drafts, plan_change_payment_sent, plan_payment_method_update_start
+from members.views.member.common import (
+    DRAFT_KINDS,
+    _active_plan,
+    _checkout,
+    _describe_plan,
+    _member,
+    _pay_schedule_label,
+    _preview,
+    _signature,
+    _signed_form,
+)
+
+
+class _PlanGone(Exception):
+    pass
+
+
+def _plan_or_404(request, *, installment: bool | None = None):
+    """The member's active plan (of the kind the page is for). A page asked for without one answers 404;
+    a form sent again after it ended the plan (a double click) gets the dashboard with a message."""
+    member = _member(request.user)
+    plan = _active_plan(member)
+    if plan is None or (installment is not None and plan.is_installment != installment):
+        if request.method == "POST" and member is not None and member.plans.exists():
+            raise _PlanGone
+        raise Http404
+    return member, plan
+
+
+def _plan_page(view):
+    """Plan pages: a form sent after its plan is gone (already stopped, already changed) lands on the dashboard."""
+
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except _PlanGone:
+            messages.info(request, "Your plan has changed already; here it is as it is now.")
+            return redirect("dashboard")
+
+    wrapped.__name__, wrapped.__doc__ = view.__name__, view.__doc__
+    return wrapped
+
+
+@login_required
+@_plan_page
+def plan_change(request):
+    """Switch between monthly and per-payday drafts (or from a yearly card payment to drafts)."""
+    member, plan = _plan_or_404(request)
+    day = clock.today()
+    balance_term, balance = (None, None) if plan.is_installment else annual_balance(member, plan, day)
+    form = PlanChangeForm(request.POST or None, initial={
+        "plan_kind": plan.kind if plan.is_installment else PaymentPlan.Kind.MONTHLY,
+        "draft_day": plan.draft_day,
+    })
+    if request.method == "POST" and form.is_valid():
+        kind, draft_day = form.cleaned_data["plan_kind"], form.cleaned_data["draft_day"]
+        if not plan.is_installment:
+            query = urlencode({"plan": kind, "draft_day": draft_day})
+            return redirect(f"{reverse('members:plan_change_authorize')}?{query}")
+        try:
+            plans.plan_change(member=member, plan_kind=kind, draft_day=draft_day, actor=request.user, today=day,
+                                 form_token=form.cleaned_data["token"])
+        except MembershipError as exc:
+            messages.error(request, str(exc))
+            return redirect("dashboard")
+        new_plan = _active_plan(member)
+        draft = next_draft(member)
+        when = f" Your next draft is {draft.due_on:%B %-d, %Y}: ${draft.amount}." if draft else ""
+        messages.success(request, f"Your plan is now: {_describe_plan(new_plan, member).lower()}.{when}")
+        return redirect("dashboard")
+    return render(request, "members/membership/plan_change.html", {
+        "form": form, "plan": plan, "member": member, "plan_label": _describe_plan(plan, member),
+        "balance_term": balance_term, "balance": balance, "pay_schedule": _pay_schedule_label(member),
+    })
+
+
+@login_required
+@_plan_page
+def plan_change_authorize(request):
+    """From a yearly card payment to drafts: sign the authorization for the balance left this year."""
+    member = _member(request.user)
+    token = request.POST.get("token", "") if request.method == "POST" else ""
+    if member is not None and token:
+        sent = plan_change_payment_sent(member=member, form_token=token)
+        if sent is not None:  # the same signature sent again: its checkout
+            return _checkout(request, sent)
+    member, plan = _plan_or_404(request, installment=False)
+    day = clock.today()
+    term, balance = annual_balance(member, plan, day)
+    kind = request.GET.get("plan", "")
+    try:
+        draft_day = int(request.GET.get("draft_day", "1"))
+    except ValueError:
+        draft_day = 0
+    if term is None or balance <= 0 or kind not in DRAFT_KINDS or not 1 <= draft_day <= 28:
+        messages.error(request, "There is nothing to draft this year. You can choose bank drafts when you renew.")
+        return redirect("members:plan_change")
+    schedule = _preview(member, kind=kind, draft_day=draft_day, start=term.start, end=term.end, amount=balance, day=day)
+    authorization = authorization_for(
+        member=member, category=term.category, year_label=term.year_label, start=term.start, end=term.end,
+        total=balance, shares=None, kind=kind, draft_day=draft_day, schedule=schedule, day=day, balance_only=True,
+    )
+    form, valid = _signed_form(request, member, authorization)
+    if valid:
+        try:
+            payment = plans.plan_change(
+                member=member, plan_kind=kind, draft_day=draft_day, actor=request.user, today=day,
+                authorization=_signature(request, form, authorization.text),
+                form_token=form.cleaned_data["token"],
+            )
+        except MembershipError as exc:
+            messages.error(request, str(exc))
+            return redirect("dashboard")
+        return _checkout(request, payment)
+    return render(request, "members/membership/authorize.html", {
+        "form": form, "authorization": authorization, "member": member, "kind": kind, "balance": balance,
+        "term": term, "plan_change": True, "back_url": reverse("members:plan_change"),
+    })
+
+
+@login_required
+@_plan_page
+def plan_cancel_auto_renew(request):
+    member, plan = _plan_or_404(request, installment=True)
+    if not plan.auto_renew:
+        messages.info(request, "Automatic renewal is already off.")
+        return redirect("dashboard")
+    if request.method == "POST":
+        plans.plan_cancel_auto_renew(plan=plan, actor=request.user)
+        messages.success(request, "Automatic renewal is off. This year's drafts still run; renew yourself next summer.")
+        return redirect("dashboard")
+    return render(request, "members/membership/confirm.html", {
+        "title": "Cancel automatic renewal?", "plan": plan, "action": "auto_renew",
+        "button": "Cancel automatic renewal",
+    })
+
+
+@login_required
+@_plan_page
+def plan_stop_drafts(request):
+    member, plan = _plan_or_404(request, installment=True)
+    if request.method == "POST":
+        plan_cancel_drafts(plan=plan, actor=request.user)
+        messages.success(request, "Your bank drafts are stopped and your authorization is revoked. "
+                                  "Pay what is left for this year by card below.")
+        return redirect("dashboard")
+    remaining = list(Payment.objects.filter(term__plan=plan, status=Payment.Status.SCHEDULED).order_by("due_on"))
+    return render(request, "members/membership/confirm.html", {
+        "title": "Stop your bank drafts?", "plan": plan, "action": "drafts", "button": "Stop my bank drafts",
+        "remaining": remaining, "remaining_total": sum((p.amount for p in remaining), Decimal("0")),
+    })
+
+
+@login_required
+@_plan_page
+def plan_payment_method(request):
+    """Change the bank account drafts come from: the next draft is paid now from the new account."""
+    member, plan = _plan_or_404(request, installment=True)
+    if request.method == "POST":
+        try:
+            payment = plan_payment_method_update_start(member=member, actor=request.user, today=clock.today())
+        except MembershipError as exc:
+            messages.error(request, str(exc))
+            return redirect("dashboard")
+        return _checkout(request, payment)
+    return render(request, "members/membership/payment_method.html",
+                  {"plan": plan, "member": member, "draft": next_draft(member)})
