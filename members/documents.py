@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from mae_portal.documents import DocumentKind, document_build, document_request, documents_of, register_document_kind
+from mae_portal.documents import DocumentKind, document_request, register_document_kind
 from mae_portal.emails import send_email
 from mae_portal.models import StoredDocument
 from mae_portal.permissions import is_membership_staff
@@ -241,30 +241,22 @@ def _plan_summary(term: MembershipTerm) -> dict:
 
 
 def membership_welcome_send(*, payment_pk) -> None:
-    """After a term's first payment: its card and coverage letter, then the welcome email (once per term).
-
-    The email goes out even if a document failed to render (the dashboard shows which); the error is
-    raised afterwards so the worker logs it."""
+    """After a term's first payment: the welcome email (once per term), queued in the caller's
+    transaction. The card and coverage letter it points to are recorded beside it (followups)."""
     payment = Payment.objects.select_related(*_MEMBER_RELATED, "term__category", "term__plan").filter(pk=payment_pk).first()
     if payment is None or payment.status != Payment.Status.SUCCEEDED:
         return
     term, member = payment.term, payment.member
-    try:
-        # Build the card and letter first (if no worker has yet) so that they are there when the email is read.
-        for document in documents_of(term).filter(kind__in=("card", "coverage_letter")).exclude(
-                status=StoredDocument.Status.READY):
-            document_build(document_id=document.pk)
-    finally:
-        to = member_email(member)
-        if to:
-            send_email(
-                "membership-welcome", to=to,
-                context={"member": member, "term": term, "payment": payment, "renewal": term.continues_id is not None,
-                         "has_account": member.user_id is not None, **_plan_summary(term)},
-                idempotency_key=f"welcome:{term.pk}",
-            )
-        else:
-            log.warning("membership welcome for term %s not sent: member %s has no email address", term.pk, member.pk)
+    to = member_email(member)
+    if not to:
+        log.warning("membership welcome for term %s not sent: member %s has no email address", term.pk, member.pk)
+        return
+    send_email(
+        "membership-welcome", to=to,
+        context={"member": member, "term": term, "payment": payment, "renewal": term.continues_id is not None,
+                 "has_account": member.user_id is not None, **_plan_summary(term)},
+        idempotency_key=f"welcome:{term.pk}",
+    )
 
 
 def draft_failed_notify(*, payment_pk) -> None:

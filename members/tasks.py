@@ -1,23 +1,10 @@
 """Celery tasks of the members app: thin wrappers that load ids and call services.
 
-Documents are built by the core's one task, mae_portal.tasks.build_document."""
+Documents are built by the core's one task, mae_portal.tasks.build_document, and emails are sent by
+mae_portal.tasks.deliver_email: both are recorded as rows by the services first (see
+members/services/followups.py)."""
 
 from celery import shared_task
-
-
-@shared_task
-def send_membership_welcome(payment_pk: int):
-    """After a term's first payment: confirmation email, card and coverage letter."""
-    from members.documents import membership_welcome_send
-
-    membership_welcome_send(payment_pk=payment_pk)
-
-
-@shared_task
-def send_draft_failed(payment_pk: int):
-    from members.documents import draft_failed_notify
-
-    draft_failed_notify(payment_pk=payment_pk)
 
 
 @shared_task

@@ -113,7 +113,7 @@ def membership_join(*, member: Member, category: MembershipCategory, plan_kind: 
     audit_record(actor=actor, action="membership.renewal_started" if renewal_of else "membership.joined", obj=term,
                  changes={"category": category.code, "amount": str(quote.amount), "plan": plan_kind})
     if signed := plan.authorization if plan.is_installment else None:
-        transaction.on_commit(lambda: followups.enqueue_document("authorization", signed.pk))
+        followups.enqueue_document("authorization", signed.pk)
     return first
 
 
@@ -159,7 +159,7 @@ def membership_join_by_staff(*, member: Member, category: MembershipCategory, re
     audit_record(actor=actor, action="payment.recorded", obj=payment,
                  changes={"amount": str(payment.amount), "method": method, "note": payment.note,
                           "check_number": payment.check_number})
-    transaction.on_commit(lambda: followups.after_payment(payment.pk, True))
+    followups.after_payment(payment.pk, True)
     return payment
 
 

@@ -56,7 +56,7 @@ def payment_succeeded(*, payment: Payment, reference: str, outcome=None) -> None
     payment.save(update_fields=["status", "paid_at", "gateway_reference", "failure_message"])
     audit_record(actor=None, action="payment.succeeded", obj=payment, changes={"amount": str(payment.amount)})
     first_for_term = not payment.term.payments.filter(status=Payment.Status.SUCCEEDED).exclude(pk=payment.pk).exists()
-    transaction.on_commit(lambda: followups.after_payment(payment.pk, first_for_term))
+    followups.after_payment(payment.pk, first_for_term)
 
 
 def payment_failed(*, payment: Payment, message: str) -> None:
@@ -72,9 +72,7 @@ def payment_failed(*, payment: Payment, message: str) -> None:
     if payment.method == Payment.Method.BANK_DRAFT and payment.due_on and (
             payment.term.continues_id is not None
             or payment.term.payments.filter(status=Payment.Status.SUCCEEDED).exists()):
-        from members.tasks import send_draft_failed
-
-        transaction.on_commit(lambda: send_draft_failed.delay(payment.pk))
+        followups.after_draft_failed(payment.pk)
 
 
 @transaction.atomic
@@ -127,7 +125,7 @@ def payment_record(*, term: MembershipTerm, amount: Decimal, method: str, check_
     first = not term.payments.filter(status=Payment.Status.SUCCEEDED).exists()
     payment = _staff_payment(term=term, amount=amount, method=method, actor=actor, idempotency_key=idempotency_key,
                              note=note, check_number=check_number.strip(), action="payment.recorded")
-    transaction.on_commit(lambda: followups.after_payment(payment.pk, first))
+    followups.after_payment(payment.pk, first)
     return payment
 
 

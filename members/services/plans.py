@@ -185,7 +185,7 @@ def plan_change(*, member: Member, plan_kind: str, draft_day: int = 1, authoriza
         first = first or payment
     audit_record(actor=actor, action="plan.changed", obj=new_plan,
                  changes={"kind": [plan.kind, plan_kind], "draft_day": [None, draft_day], "balance": str(balance)})
-    transaction.on_commit(lambda: followups.enqueue_document("authorization", signed.pk))
+    followups.enqueue_document("authorization", signed.pk)
     return first
 
 

@@ -22,7 +22,6 @@ from members.models import DraftAuthorization, MembershipCategory, MembershipTer
 from members.services.gateways.sandbox import SandboxGateway
 from members.services.join import membership_join
 from members.services.payments import gateway_event_handle, payment_record
-from members.tasks import send_membership_welcome
 from tests.factories import MemberFactory
 
 JOIN_DAY = date(2026, 10, 15)
@@ -154,8 +153,8 @@ def test_paid_join_builds_receipt_card_and_letter_once_and_welcomes_once(member,
             build_document.delay(str(document.pk))
         documents.membership_document_request(kind="receipt", subject=payment)
         documents.membership_document_request(kind="card", subject=term)
-        send_membership_welcome.delay(payment.pk)
-        send_membership_welcome.delay(payment.pk)
+        documents.membership_welcome_send(payment_pk=payment.pk)
+        documents.membership_welcome_send(payment_pk=payment.pk)
     assert StoredDocument.objects.filter(owner=member).count() == 3
     assert StoredDocument.objects.filter(status="ready").count() == 3
     assert EmailDelivery.objects.count() == 1 and len(mail.outbox) == 1

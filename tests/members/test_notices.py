@@ -14,6 +14,7 @@ from django.utils import timezone
 from mae_portal.documents import documents_of
 from mae_portal.models import EmailDelivery, StoredDocument
 from members import dues
+from members.documents import draft_failed_notify
 from members.models import (
     GatewayEvent,
     Member,
@@ -38,7 +39,7 @@ from members.services.nightly import (
 )
 from members.services.plans import plan_cancel_auto_renew
 from members.services.terms import term_cancel
-from members.tasks import run_membership_jobs, send_draft_failed
+from members.tasks import run_membership_jobs
 from tests.factories import MemberFactory
 from tests.members.test_documents import join, pay_by_bank, pay_by_card, signature
 
@@ -139,7 +140,7 @@ def test_failing_account_marks_the_draft_failed_and_emails_once(installment_memb
     for day in (date(2026, 11, 15), date(2026, 11, 16)):
         assert run(installment_drafts_run, day) == {"succeeded": 0, "failed": 0, "submitted": 0, "errors": 0}
     with django_capture_on_commit_callbacks(execute=True):
-        send_draft_failed.delay(draft.pk)  # a duplicated task
+        draft_failed_notify(payment_pk=draft.pk)  # told again
     assert len(mail.outbox) == 1
     assert EmailDelivery.objects.filter(idempotency_key=f"draft-failed:{draft.pk}").count() == 1
     assert GatewayEvent.objects.filter(payload__payment=draft.idempotency_key).count() == 1

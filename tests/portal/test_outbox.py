@@ -224,7 +224,6 @@ def test_the_claim_is_committed_before_the_smtp_exchange(committed_db):
     ("mae_portal.tasks.build_document", "documents"),
     ("mae_portal.tasks.sweep_outbox", "celery"),
     ("members.tasks.run_membership_jobs", "celery"),
-    ("members.tasks.send_membership_welcome", "celery"),
 ])
 def test_routes_put_emails_and_documents_on_their_own_queues(task, queue):
     assert celery_app.amqp.router.route({}, task)["queue"].name == queue
