@@ -36,7 +36,7 @@ def broker_url():
 
 @pytest.mark.celery_worker
 def test_a_card_payment_with_the_broker_down_confirms_and_the_sweep_finishes_it_once(
-        transactional_db, member, client, celery_worker_process, redis_broker, broker_url, smtp_sink, tmp_path):
+        transactional_db, member, client, celery_worker_process, redis_broker, broker_url, smtp_sink, tmp_path):  # noqa: F811
     use_broker(f"redis://127.0.0.1:{_free_port()}/7")  # nothing listens there
     payment = membership_join(member=member.member, category=MembershipCategory.objects.get(code="esp-full-time"),
                               plan_kind="annual", authorization=None, actor=member, today=timezone.localdate(), form_token="outage-1")
