@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from mae_portal.access import get_visible_or_404
 from mae_portal.audit import client_ip
@@ -38,6 +39,7 @@ def _roster(request):
     return form, members
 
 
+@require_GET  # pages that only show something: POST answers 405
 @login_required
 def roster(request):
     form, members = _roster(request)
@@ -74,6 +76,7 @@ def _csv_safe(value):
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
+@require_GET
 @login_required
 def roster_export(request):
     form, members = _roster(request)
@@ -93,6 +96,7 @@ def roster_export(request):
     return response
 
 
+@require_GET
 @login_required
 def member_detail(request, member_number):
     member = get_visible_or_404(

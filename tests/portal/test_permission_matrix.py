@@ -42,11 +42,9 @@ MATRIX = [
     get("/healthz", everyone(200)),
     post("/healthz", GET_ONLY),
     get("/esp/careers/", everyone(200)),
-    # These views take any method (esp/views.py, members/views.py have no @require_GET yet): POST shows the
-    # page under the same permissions as GET.
-    post("/esp/careers/", everyone(200)),
+    post("/esp/careers/", GET_ONLY),
     get("/esp/careers/transportation-services/", everyone(200)),
-    post("/esp/careers/transportation-services/", everyone(200)),
+    post("/esp/careers/transportation-services/", GET_ONLY),
     get("/esp/careers/teaching/", everyone(404)),  # not an ESP field
     get("/verify/00000000-0000-4000-8000-000000000000/", everyone(404)),  # a real card: tests/members/test_verify.py
     post("/verify/00000000-0000-4000-8000-000000000000/", GET_ONLY),
@@ -60,13 +58,13 @@ MATRIX = [
     get("/members/profile/record.pdf", signed_in(405, anonymous=405)),
     post("/members/profile/record.pdf", only({"member", "leader"}, status_ok=302)),
     get("/members/roster/", only(ROSTER_ROLES)),
-    post("/members/roster/", only(ROSTER_ROLES)),
+    post("/members/roster/", GET_ONLY),
     get("/members/roster/export.csv", only(ROSTER_ROLES)),
-    post("/members/roster/export.csv", only(ROSTER_ROLES)),
+    post("/members/roster/export.csv", GET_ONLY),
     get("/members/{own_member}/", OWN_MEMBER),
-    post("/members/{own_member}/", OWN_MEMBER),
+    post("/members/{own_member}/", GET_ONLY),
     get("/members/{region_b_member}/", REGION_B_MEMBER),
-    post("/members/{region_b_member}/", REGION_B_MEMBER),
+    post("/members/{region_b_member}/", GET_ONLY),
     get("/members/999999999/", only(set(), denied=404)),
     get("/documents/{document}/", only({"member", "staff", "admin_user"}, denied=404)),
     post("/documents/{document}/", GET_ONLY),
