@@ -8,6 +8,8 @@ from django.db.migrations.executor import MigrationExecutor
 
 from mae_portal.permissions import Groups
 from mae_portal.roles import sync_group_permissions
+from members.models import CareerField as CurrentCareerField
+from members.reference import ensure_career_fields
 
 BEFORE = [("members", "0003_default_categories"), ("esp", "0002_career_fields")]
 
@@ -21,6 +23,7 @@ def _migrate(targets):
 
 @pytest.mark.django_db(transaction=True)
 def test_career_fields_move_to_members_with_their_rows_keys_and_permissions():
+    ensure_career_fields(CurrentCareerField)  # an earlier transactional test may have flushed the reference rows
     sync_group_permissions()
     change = Permission.objects.get(content_type__app_label="members", codename="change_careerfield")
     latest = MigrationExecutor(connection).loader.graph.leaf_nodes()

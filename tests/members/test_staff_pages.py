@@ -363,7 +363,7 @@ def test_member_record_shows_terms_payments_plans_documents_notes_and_audit(staf
     assert "Status this year</dt><dd><strong>Active</strong>" in html
     assert "Check 7781" in html and "$20.00 refunded" in html and "Paid twice" in html
     assert "Monthly bank draft" in html and "Signed “Tamika Shelton”" in html and "10.0.0.9" in html
-    document = StoredDocument.objects.get(owner=rich.user)
+    document = StoredDocument.objects.get(owner=rich.user, title="Membership card 2026-27")
     assert f'href="/documents/{document.pk}/"' in html
     assert "Called about the card." in html
     actions = {entry.action for entry in response.context["trail"]}
