@@ -50,9 +50,9 @@ def _documents(user):
 
 
 @require_GET
-@login_required
 def document_download(request, pk):
-    """The one door to stored documents: 404 for what the user may not open (or that is not ready)."""
+    """The one door to stored documents: 404 for what the user may not open (or that is not ready),
+    signed out included: a document's address tells nobody that it exists."""
     document = get_visible_or_404(documents_visible_to(request.user), pk=pk, status=StoredDocument.Status.READY)
     response = FileResponse(document.file.open("rb"), as_attachment=True, content_type=document.content_type,
                             filename=safe_filename(document.download_name))

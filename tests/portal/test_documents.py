@@ -56,9 +56,9 @@ def test_a_receipt_is_404_for_everyone_else(client, request, receipt, persona):
     assert response.status_code == 404
 
 
-def test_anonymous_gets_no_document_only_the_sign_in_page(client, receipt):
+def test_anonymous_gets_404_and_no_document(client, receipt):
     response, body = _get(client, None, receipt)
-    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    assert response.status_code == 404
     assert b"%PDF" not in body
 
 

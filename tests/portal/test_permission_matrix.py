@@ -66,7 +66,7 @@ MATRIX = [
     get("/members/{region_b_member}/", REGION_B_MEMBER),
     post("/members/{region_b_member}/", GET_ONLY),
     get("/members/999999999/", only(set(), denied=404)),
-    get("/documents/{document}/", only({"member", "staff", "admin_user"}, denied=404)),
+    get("/documents/{document}/", only({"member", "staff", "admin_user"}, denied=404, anonymous=404)),
     post("/documents/{document}/", GET_ONLY),
     get("/audit/", only({"admin_user"})),
     post("/audit/", GET_ONLY),
