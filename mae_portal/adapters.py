@@ -7,7 +7,9 @@ from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 from cryptography.fernet import Fernet
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 
+from mae_portal.audit import client_ip
 from mae_portal.emails import queue_rendered_email
 from mae_portal.permissions import requires_mfa
 
@@ -27,6 +29,14 @@ class AccountAdapter(DefaultAccountAdapter):
             html=html,
             sensitive=True,
         )
+
+    def get_client_ip(self, request):
+        """Rate limits, user sessions and account emails see the portal's client address (one rule for
+        TRUSTED_PROXY_COUNT, see mae_portal.audit.client_ip), not allauth's own reading of the header."""
+        ip = client_ip(request)
+        if not ip:
+            raise PermissionDenied("Unable to determine client IP address")
+        return ip
 
 
 def _fernet() -> Fernet:
