@@ -165,7 +165,13 @@ ACCOUNT_RATE_LIMITS = {}  # allauth's defaults stay on; this dict only adds or t
 MFA_ADAPTER = "mae_portal.adapters.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "MAE Member Portal"
+# One or more secrets, comma-separated: the first encrypts, every one decrypts. To rotate, put the new key
+# first, keep the old after it, run `manage.py rotate_mfa_key`, then drop the old one.
 MFA_ENCRYPTION_KEY = _required_in_production("MFA_ENCRYPTION_KEY") or SECRET_KEY
+MFA_FORMS = {
+    "authenticate": "mae_portal.mfa_forms.PortalAuthenticateForm",
+    "reauthenticate": "mae_portal.mfa_forms.PortalReauthenticateForm",
+}
 USERSESSIONS_TRACK_ACTIVITY = True
 
 # --- Email ----------------------------------------------------------------------------------------------
