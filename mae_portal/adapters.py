@@ -5,9 +5,12 @@ import uuid
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
-from cryptography.fernet import Fernet
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 
+from mae_portal.audit import client_ip
 from mae_portal.emails import queue_rendered_email
 from mae_portal.permissions import requires_mfa
 
@@ -28,21 +31,87 @@ class AccountAdapter(DefaultAccountAdapter):
             sensitive=True,
         )
 
+    def get_client_ip(self, request):
+        """Rate limits, user sessions and account emails see the portal's client address (one rule for
+        TRUSTED_PROXY_COUNT, see mae_portal.audit.client_ip), not allauth's own reading of the header."""
+        ip = client_ip(request)
+        if not ip:
+            raise PermissionDenied("Unable to determine client IP address")
+        return ip
 
-def _fernet() -> Fernet:
-    # Any secret string works as MFA_ENCRYPTION_KEY: it is stretched to a Fernet key.
-    digest = hashlib.sha256(settings.MFA_ENCRYPTION_KEY.encode()).digest()
-    return Fernet(base64.urlsafe_b64encode(digest))
+
+class MFASecretUnreadable(ValidationError):
+    """A stored two-factor secret that no key in MFA_ENCRYPTION_KEY opens (the key was changed without
+    keeping the old one). A ValidationError, so the sign-in form shows it instead of failing."""
+
+
+UNREADABLE_MESSAGE = (
+    "Two-factor sign-in could not be checked: the portal cannot read your authenticator's settings. "
+    "This is not your code's fault. Please contact MAE at 601-354-4463 to have two-factor authentication reset."
+)
+
+
+def mfa_keys() -> list[str]:
+    """MFA_ENCRYPTION_KEY holds one or more secrets, comma-separated: the first encrypts, all decrypt."""
+    return [key.strip() for key in settings.MFA_ENCRYPTION_KEY.split(",") if key.strip()]
+
+
+def _fernet_for(secret: str) -> Fernet:
+    # Any secret string works as a key: it is stretched to a Fernet key.
+    return Fernet(base64.urlsafe_b64encode(hashlib.sha256(secret.encode()).digest()))
+
+
+def mfa_cipher() -> MultiFernet:
+    return MultiFernet([_fernet_for(key) for key in mfa_keys()])
+
+
+# Where allauth keeps encrypted text in Authenticator.data, by type: single values and lists of values.
+_ENCRYPTED_FIELDS = {
+    Authenticator.Type.TOTP: ("secret",),
+    Authenticator.Type.RECOVERY_CODES: ("seed", "migrated_codes"),
+}
+
+
+@transaction.atomic
+def mfa_secrets_reencrypt() -> int:
+    """Re-encrypt every stored two-factor secret with the first key of MFA_ENCRYPTION_KEY; returns how
+    many authenticators were rewritten. All or nothing: one secret that no key opens raises
+    MFASecretUnreadable (naming the authenticators) and nothing is changed."""
+    cipher = mfa_cipher()
+    changed, unreadable = [], []
+    for authenticator in Authenticator.objects.select_for_update().filter(type__in=_ENCRYPTED_FIELDS).order_by("pk"):
+        data = dict(authenticator.data)
+        try:
+            for field in _ENCRYPTED_FIELDS[authenticator.type]:
+                if isinstance(data.get(field), str):
+                    data[field] = cipher.rotate(data[field].encode()).decode()
+                elif isinstance(data.get(field), list):
+                    data[field] = [cipher.rotate(value.encode()).decode() for value in data[field]]
+        except InvalidToken:
+            unreadable.append(f"{authenticator.pk} (user {authenticator.user_id}, {authenticator.type})")
+            continue
+        authenticator.data = data
+        changed.append(authenticator)
+    if unreadable:
+        raise MFASecretUnreadable(
+            "These two-factor secrets could not be decrypted with any key in MFA_ENCRYPTION_KEY: "
+            + ", ".join(unreadable) + ". Nothing was re-encrypted."
+        )
+    Authenticator.objects.bulk_update(changed, ["data"])
+    return len(changed)
 
 
 class MFAAdapter(DefaultMFAAdapter):
-    """Encrypts TOTP secrets and recovery-code seeds at rest."""
+    """Encrypts TOTP secrets and recovery-code seeds at rest, with key rotation (`manage.py rotate_mfa_key`)."""
 
     def encrypt(self, text: str) -> str:
-        return _fernet().encrypt(text.encode()).decode()
+        return mfa_cipher().encrypt(text.encode()).decode()
 
     def decrypt(self, encrypted_text: str) -> str:
-        return _fernet().decrypt(encrypted_text.encode()).decode()
+        try:
+            return mfa_cipher().decrypt(encrypted_text.encode()).decode()
+        except InvalidToken:
+            raise MFASecretUnreadable(UNREADABLE_MESSAGE, code="mfa_secret_unreadable") from None
 
     def can_delete_authenticator(self, authenticator) -> bool:
         # A persona that must use MFA cannot switch its last authenticator app off.

@@ -11,6 +11,9 @@ A model with no subject resolver is its own subject, so a record's trail is one 
 (subject_type, subject_id): `audit_trail_for(member)`.
 """
 
+import ipaddress
+
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 
 from mae_portal.models import AuditLog
@@ -59,10 +62,28 @@ register_audit_actions({
 
 
 def client_ip(request):
-    """The client's address as the first trusted proxy saw it (REMOTE_ADDR behind gunicorn)."""
+    """The client's address, as the outermost of settings.TRUSTED_PROXY_COUNT proxies saw it.
+
+    Each trusted proxy appends the address it received the request from to X-Forwarded-For, so the
+    client's is the TRUSTED_PROXY_COUNT-th entry from the right; entries left of it are the client's
+    own to write and are never read. With no trusted proxy (the default) the header is ignored: anyone
+    could send it. A header shorter than the chain (a request that did not come through every proxy,
+    such as the container's health check) or an entry that is not an address falls back to the peer,
+    REMOTE_ADDR. allauth's rate limits and user sessions read the same function (see adapters.py)."""
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    peer = request.META.get("REMOTE_ADDR") or None
+    count = settings.TRUSTED_PROXY_COUNT
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if count <= 0 or not forwarded:
+        return peer
+    entries = [entry.strip() for entry in forwarded.split(",")]
+    if len(entries) < count:
+        return peer
+    try:
+        return str(ipaddress.ip_address(entries[-count]))
+    except ValueError:
+        return peer
 
 
 def audit_record(*, actor, action: str, obj=None, subject=None, changes: dict | None = None,

@@ -1,6 +1,10 @@
+from django.contrib.auth.models import AnonymousUser
+
 from mae_portal import registry
 
 
 def navigation(request):
     """The main menu, by persona: each app registers its links, each shown only to those who may open it."""
-    return {"nav_links": registry.nav_links_for(request.user)}
+    # An error page rendered before AuthenticationMiddleware ran (a disallowed Host header is refused by
+    # CommonMiddleware, which sits before it) has no request.user: it gets the signed-out menu.
+    return {"nav_links": registry.nav_links_for(getattr(request, "user", None) or AnonymousUser())}

@@ -5,11 +5,13 @@ import logging
 from django.contrib.auth.signals import user_login_failed
 from django.dispatch import receiver
 
+from mae_portal.audit import client_ip
+
 log = logging.getLogger("mae_portal.security")
 
 
 @receiver(user_login_failed)
 def log_login_failure(sender, credentials, request=None, **kwargs):
     who = credentials.get("email") or credentials.get("username") or "?"
-    ip = request.META.get("REMOTE_ADDR") if request is not None else None
+    ip = client_ip(request)
     log.warning("login failed for %r from %s", who, ip)

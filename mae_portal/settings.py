@@ -33,6 +33,11 @@ if not ALLOWED_HOSTS:
     ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]", "testserver"]
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[SITE_URL])
+# How many reverse proxies in front of gunicorn append to X-Forwarded-For (the TLS proxy: 1). The client's
+# address (rate limits, audit rows, signed authorizations) is that many entries from the header's right;
+# 0 ignores the header, which is right only when clients reach gunicorn directly.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -64,6 +69,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before any view (process_view), after authentication and the CSRF check: NUL in any input is a 400.
+    "mae_portal.input_guard.RefuseNulCharactersMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -158,7 +165,13 @@ ACCOUNT_RATE_LIMITS = {}  # allauth's defaults stay on; this dict only adds or t
 MFA_ADAPTER = "mae_portal.adapters.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "MAE Member Portal"
+# One or more secrets, comma-separated: the first encrypts, every one decrypts. To rotate, put the new key
+# first, keep the old after it, run `manage.py rotate_mfa_key`, then drop the old one.
 MFA_ENCRYPTION_KEY = _required_in_production("MFA_ENCRYPTION_KEY") or SECRET_KEY
+MFA_FORMS = {
+    "authenticate": "mae_portal.mfa_forms.PortalAuthenticateForm",
+    "reauthenticate": "mae_portal.mfa_forms.PortalReauthenticateForm",
+}
 USERSESSIONS_TRACK_ACTIVITY = True
 
 # --- Email ----------------------------------------------------------------------------------------------
