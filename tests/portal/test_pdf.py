@@ -322,10 +322,9 @@ def test_others_get_404(client, ready_document, who):
     assert response.status_code == 404
 
 
-def test_anonymous_is_sent_to_sign_in(client, ready_document):
+def test_anonymous_gets_404(client, ready_document):
     response, _ = _download(client, None, ready_document)
-    assert response.status_code == 302
-    assert response["Location"].startswith("/accounts/login/")
+    assert response.status_code == 404
 
 
 def test_pending_or_failed_document_is_not_downloadable(client, member_user):
