@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from members.models import Member, Payment
+from members.models import Member, MembershipTerm, Payment
 
 
 def member_payments(member: Member):
@@ -37,3 +37,8 @@ def member_plans_for_staff(member: Member):
 def payments_visible_to_member(user):
     """The payments a signed-in member may open: their own. (Staff read payments through the member's record.)"""
     return Payment.objects.filter(member__user=user)
+
+
+def terms_visible_to_member(user):
+    """The membership terms a signed-in member may act on: their own."""
+    return MembershipTerm.objects.filter(member__user=user)
