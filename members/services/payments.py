@@ -13,6 +13,7 @@ from members.models import (
     Payment,
 )
 from members.services import followups, keys
+from members.selectors.payments import check_recorded_before
 from members.selectors.terms import term_money
 from members.services.errors import MembershipError
 
@@ -186,16 +187,6 @@ def _staff_payment(*, term, amount, method, actor, idempotency_key, note="", che
     return payment, True
 
 
-def check_already_recorded(*, member, check_number: str) -> Payment | None:
-    """A check of this member with this number recorded before (succeeded), if any."""
-    number = check_number.strip()
-    if not number:
-        return None
-    return (Payment.objects.filter(member=member, method=Payment.Method.CHECK, check_number__iexact=number,
-                                   status=Payment.Status.SUCCEEDED, amount__gt=0)
-            .select_related("term").order_by("-paid_at").first())
-
-
 @transaction.atomic
 def payment_record(*, term: MembershipTerm, amount: Decimal, method: str, check_number: str = "", note: str = "",
                    actor, different_check: bool = False, overpayment: bool = False,
@@ -215,7 +206,7 @@ def payment_record(*, term: MembershipTerm, amount: Decimal, method: str, check_
         raise MembershipError("Enter the check number.")
     MembershipTerm.objects.select_for_update().get(pk=term.pk)  # one staff payment on a term at a time
     if method == Payment.Method.CHECK and not different_check:
-        earlier = check_already_recorded(member=term.member, check_number=check_number)
+        earlier = check_recorded_before(member=term.member, check_number=check_number)
         if earlier is not None:
             raise MembershipError(
                 f"Check {check_number.strip()} of this member was recorded already (${earlier.amount} for "
