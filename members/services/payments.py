@@ -205,6 +205,9 @@ def payment_record(*, term: MembershipTerm, amount: Decimal, method: str, check_
     if method == Payment.Method.CHECK and not check_number.strip():
         raise MembershipError("Enter the check number.")
     MembershipTerm.objects.select_for_update().get(pk=term.pk)  # one staff payment on a term at a time
+    existing = Payment.objects.filter(idempotency_key=idempotency_key).first()
+    if existing:  # the same form sent at the same moment: the first one, committed while this waited for the lock
+        return existing
     if method == Payment.Method.CHECK and not different_check:
         earlier = check_recorded_before(member=term.member, check_number=check_number)
         if earlier is not None:
@@ -222,6 +225,14 @@ def payment_record(*, term: MembershipTerm, amount: Decimal, method: str, check_
     if created:
         followups.after_payment(payment.pk, first)
     return payment
+
+
+def staff_payment_sent(*, action: str, form_token) -> Payment | None:
+    """The payment a staff form (action: payment, refund, adjust) already made with this token, if any: the same
+    form sent again (a double click, two staff at once) gets the first one's confirmation, not its errors."""
+    if not form_token:
+        return None
+    return Payment.objects.filter(idempotency_key=keys.staff(action)(str(form_token))).first()
 
 
 @transaction.atomic
@@ -254,19 +265,20 @@ def payment_adjust(*, term: MembershipTerm, amount: Decimal, reason: str, actor,
 
 
 @transaction.atomic
-def payment_checkout_prepare(*, payment: Payment) -> Payment:
-    """Before a pending payment goes to checkout: refused if it would pay beyond the term's balance (the term
-    was paid another way since, e.g. a check staff recorded). A card payment no longer needed is cancelled."""
+def payment_checkout_prepare(*, payment: Payment) -> tuple[Payment, str]:
+    """Before a pending payment goes to checkout: (payment, "") if it may, else (payment, why not) when it would
+    pay beyond the term's balance (the term was paid another way since, e.g. a check staff recorded). A card
+    payment no longer needed is cancelled (and stays so: the refusal is returned, not raised)."""
     payment = Payment.objects.select_for_update(of=("self",)).select_related("term__plan", "member").get(pk=payment.pk)
     if payment.status != Payment.Status.PENDING:
-        return payment
+        return payment, ""
     try:
         _refuse_beyond_balance(payment.term, payment.amount, excluding=payment)
-    except MembershipError:
+    except MembershipError as refusal:
         if payment.method == Payment.Method.CARD:
             payment_cancel(payment=payment, reason="No longer needed: the dues were paid another way.")
-        raise
-    return payment
+        return payment, str(refusal)
+    return payment, ""
 
 
 def payment_cancel(*, payment: Payment, reason: str) -> None:
@@ -284,7 +296,7 @@ def payment_balance_start(*, term: MembershipTerm, idempotency_key: str | None =
     existing = Payment.objects.filter(idempotency_key=idempotency_key).first()
     if existing:
         return existing
-    term = MembershipTerm.objects.select_for_update().select_related("plan").get(pk=term.pk)
+    term = MembershipTerm.objects.select_for_update(of=("self",)).select_related("plan").get(pk=term.pk)
     if term.cancelled_at is not None:
         raise MembershipError("This membership was cancelled.")
     if term.payments.filter(status=Payment.Status.SCHEDULED).exists():

@@ -101,10 +101,9 @@ def _absolute(request, name, *args, query: dict | None = None) -> str:
 def _checkout(request, payment: Payment):
     """Send the member to the gateway's checkout for a pending payment (or to its page if it is settled). A
     payment beyond what is left of its term (paid another way since) is refused, with the reason."""
-    try:
-        payment = payment_checkout_prepare(payment=payment)
-    except MembershipError as exc:
-        messages.error(request, str(exc))
+    payment, refusal = payment_checkout_prepare(payment=payment)
+    if refusal:
+        messages.error(request, refusal)
         return redirect("members:payment_return", payment.pk)
     if payment.status != Payment.Status.PENDING:
         return redirect("members:payment_return", payment.pk)

@@ -25,10 +25,22 @@ from members.views.staff.common import (
 )
 
 
+def _sent(request, action, term):
+    """The payment this confirmed form made already (sent twice): its confirmation again."""
+    if request.method != "POST" or "confirm" not in request.POST:
+        return None
+    sent = payments.staff_payment_sent(action=action, form_token=request.POST.get("token"))
+    return sent if sent is not None and sent.term_id == term.pk else None
+
+
 @membership_staff_required
 def payment_record(request, member_number, term_id):
     member = _member(request, member_number)
     term = _term(member, term_id)
+    sent = _sent(request, "payment", term)
+    if sent:
+        messages.success(request, f"${sent.amount} recorded for {term.year_label}.")
+        return _back_to(member)
     money = term_money(term)
     form = PaymentRecordForm(_posted(request), member=member, money=money)
 
@@ -60,6 +72,10 @@ def payment_record(request, member_number, term_id):
 def payment_refund(request, member_number, payment_id):
     member = _member(request, member_number)
     payment = _payment(member, payment_id)
+    sent = _sent(request, "refund", payment.term)
+    if sent:
+        messages.success(request, f"Refund of ${-sent.amount} recorded.")
+        return _back_to(member)
     refundable = next(p.refundable for p in member_payments_for_staff(member) if p.pk == payment.pk)
     if refundable <= 0:
         messages.error(request, "This payment has nothing left to refund.")
@@ -86,6 +102,10 @@ def payment_refund(request, member_number, payment_id):
 def payment_adjust(request, member_number, term_id):
     member = _member(request, member_number)
     term = _term(member, term_id)
+    sent = _sent(request, "adjust", term)
+    if sent:
+        messages.success(request, f"{'Credit' if sent.amount > 0 else 'Charge'} of ${abs(sent.amount)} recorded.")
+        return _back_to(member)
     form = AdjustmentForm(_posted(request))
 
     def review(form):
