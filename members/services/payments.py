@@ -12,9 +12,9 @@ from members.models import (
     MembershipTerm,
     Payment,
 )
-from members.services import followups, keys
 from members.selectors.payments import check_recorded_before
 from members.selectors.terms import term_money
+from members.services import followups, keys
 from members.services.errors import MembershipError
 
 CURRENCY = "usd"

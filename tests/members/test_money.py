@@ -3,7 +3,7 @@ cancelled, unanswered drafts reconciled, event amounts checked, staff forms sent
 
 import re
 import threading
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -11,10 +11,10 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from members import dues
-from members.models import GatewayEvent, Payment
+from members import clock, dues
+from members.models import GatewayEvent, MembershipCategory, Payment
 from members.selectors.terms import term_money
-from members.services import nightly
+from members.services import followups, nightly
 from members.services.errors import MembershipError
 from members.services.gateways.base import GatewayOutcome
 from members.services.gateways.sandbox import SandboxGateway
@@ -27,12 +27,27 @@ from members.services.payments import (
     payment_retry,
 )
 from members.services.plans import plan_cancel_drafts
-from tests.members.test_membership_views import BANK, CARD, deliver, join, pay, sandbox_event
-
-# The fixtures of the membership pages (today is JOIN_DAY, no PDFs).
-from tests.members.test_membership_views import esp_full_time, no_pdfs, on  # noqa: F401
+from tests.members.test_membership_views import BANK, CARD, JOIN_DAY, deliver, join, pay, sandbox_event
 
 S = "/members/staff"
+
+
+@pytest.fixture(autouse=True)
+def no_pdfs(monkeypatch):
+    """Receipts and cards are another test's business: here they are not even queued."""
+    monkeypatch.setattr(followups, "enqueue_document", lambda kind, pk: None)
+    monkeypatch.setattr(followups, "after_payment", lambda payment_pk, first: None)
+
+
+@pytest.fixture
+def on(monkeypatch):
+    """The membership pages believe today is JOIN_DAY."""
+    monkeypatch.setattr(clock, "today", lambda: JOIN_DAY)
+
+
+@pytest.fixture
+def esp_full_time(world):
+    return MembershipCategory.objects.get(code="esp-full-time")
 
 
 @pytest.mark.parametrize("amount_due, paid, balance", [
@@ -183,7 +198,7 @@ class ProcessDied(BaseException):
     """What a worker killed during the gateway call looks like to the code after it: nothing runs."""
 
 
-def _stranded_draft(client, member, esp_full_time, monkeypatch, on):
+def _stranded_draft(client, member, esp_full_time, monkeypatch):
     payment = join(member, esp_full_time, plan="monthly", draft_day=15)
     client.force_login(member)
     pay(client, payment, BANK)
@@ -208,7 +223,7 @@ def _age(draft, hours):
 
 def test_a_draft_stranded_pending_is_reconciled_with_the_gateway(client, member, esp_full_time, monkeypatch, on,
                                                                 settings):
-    draft = _stranded_draft(client, member, esp_full_time, monkeypatch, on)
+    draft = _stranded_draft(client, member, esp_full_time, monkeypatch)
     settings.DRAFT_PENDING_RECONCILE_HOURS = 24
     _age(draft, 23)
     assert nightly.drafts_reconcile_run(today=draft.due_on)["succeeded"] == 0  # not old enough yet
@@ -221,7 +236,7 @@ def test_a_draft_stranded_pending_is_reconciled_with_the_gateway(client, member,
 
 
 def test_a_draft_the_gateway_does_not_know_is_shown_to_staff(client, member, staff, esp_full_time, monkeypatch, on):
-    draft = _stranded_draft(client, member, esp_full_time, monkeypatch, on)
+    draft = _stranded_draft(client, member, esp_full_time, monkeypatch)
     _age(draft, 30)
     monkeypatch.setattr(SandboxGateway, "reconcile", lambda self, payment: None)
     assert nightly.drafts_reconcile_run(today=draft.due_on)["needs attention"] == 1

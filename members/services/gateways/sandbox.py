@@ -5,7 +5,6 @@ import hmac
 import json
 import time
 import uuid
-
 from decimal import Decimal
 
 from django.conf import settings

@@ -6,10 +6,10 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from mae_portal.access import get_visible_or_404
 from members import clock
 from members.forms.tokens import TokenForm
 from members.models import Payment
-from mae_portal.access import get_visible_or_404
 from members.selectors.payments import next_draft, terms_visible_to_member
 from members.selectors.terms import member_terms
 from members.services import payments
