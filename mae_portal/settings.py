@@ -347,6 +347,9 @@ STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 if PAYMENT_GATEWAY == "stripe" and not (STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET):
     raise ImproperlyConfigured("STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET must be set for the Stripe gateway.")
+# A draft sent to the gateway with no answer after this many hours is asked about again by the nightly run
+# (members.services.nightly.drafts_reconcile_run), then shown to staff if the gateway does not know it.
+DRAFT_PENDING_RECONCILE_HOURS = env.int("DRAFT_PENDING_RECONCILE_HOURS", default=24)
 # The agreement members sign for bank drafts. Changing it: new text, new version.
 DRAFT_AUTHORIZATION_VERSION = "2026-1"
 

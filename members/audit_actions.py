@@ -25,6 +25,10 @@ ACTIONS = {
     "payment.refunded": "Payment refunded",
     "payment.adjusted": "Credit or charge applied",
     "payment.draft_submitted": "Bank draft submitted",
+    "payment.cancelled": "Payment cancelled (never attempted)",
+    "payment.needs_attention": "Payment flagged for staff",
+    "payment.attention_resolved": "Flagged payment dealt with",
+    "payment.reconciled": "Unanswered draft asked again of the gateway",
     # Payment plans
     "plan.changed": "Payment plan changed",
     "plan.auto_renew_cancelled": "Automatic renewal cancelled",

@@ -184,3 +184,17 @@ def notice_date(term_end: date, offset_days: int) -> date:
 def year_label(year: int) -> str:
     """A membership year as members read it: 2025 is "2025-26"."""
     return f"{year}-{str(year + 1)[-2:]}"
+
+
+# --- Balance ----------------------------------------------------------------------------------------------
+
+
+def term_balance(*, amount_due: Decimal, paid: Decimal) -> Decimal:
+    """What is still owed on a term: its dues less what was paid (refunds count negative, credits positive;
+    scheduled and pending payments are not paid). Never below zero: an overpayment leaves nothing owed."""
+    return max(amount_due - paid, Decimal("0"))
+
+
+def payment_fits(*, amount: Decimal, balance: Decimal, in_flight: Decimal = Decimal("0")) -> bool:
+    """May a new payment of `amount` be taken, with `in_flight` already pending on the same term?"""
+    return amount <= balance - in_flight

@@ -487,6 +487,8 @@ class Payment(models.Model):
         SUCCEEDED = "succeeded", "Paid"
         FAILED = "failed", "Failed"
         REFUNDED = "refunded", "Refunded"
+        # Never attempted and no longer wanted (drafts stopped, the term paid another way): not a failure.
+        CANCELLED = "cancelled", "Cancelled"
 
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="payments")
     term = models.ForeignKey(MembershipTerm, on_delete=models.PROTECT, related_name="payments")
@@ -507,6 +509,11 @@ class Payment(models.Model):
     recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     paid_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the nightly run sent the draft to the gateway (reconciled if no answer came).")
+    attention = models.CharField(
+        max_length=300, blank=True, help_text="Why staff must look at this payment (no answer from the gateway, an event "
+                                              "that did not match); empty when all is well.")
 
     class Meta:
         ordering = ["-created_at"]
@@ -514,7 +521,10 @@ class Payment(models.Model):
             models.UniqueConstraint(fields=["gateway", "gateway_reference"], condition=~Q(gateway_reference=""),
                                     name="payment_gateway_reference_unique"),
         ]
-        indexes = [models.Index(fields=["status", "due_on"], name="payment_status_due_idx")]
+        indexes = [
+            models.Index(fields=["status", "due_on"], name="payment_status_due_idx"),
+            models.Index(fields=["created_at"], condition=~Q(attention=""), name="payment_needs_attention_idx"),
+        ]
 
     def __str__(self):
         return f"${self.amount} {self.get_method_display()} ({self.get_status_display()})"
@@ -528,6 +538,11 @@ class GatewayEvent(models.Model):
     event_type = models.CharField(max_length=60)
     payload = models.JSONField()
     received_at = models.DateTimeField(auto_now_add=True)
+    payment = models.ForeignKey("Payment", on_delete=models.SET_NULL, null=True, blank=True, related_name="gateway_events")
+    amount = models.DecimalField(**MONEY, null=True, blank=True, help_text="As the gateway reported it.")
+    currency = models.CharField(max_length=3, blank=True)
+    mismatch = models.CharField(max_length=300, blank=True,
+                                help_text="Why the event was recorded but not applied: its amount or currency differs.")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["gateway", "event_id"], name="gateway_event_once")]

@@ -65,6 +65,8 @@ def register() -> None:
     registry.register_nav_link("members:profile", label="My profile", order=40, visible=registry.signed_in)
     registry.register_nav_link("members:roster", label="Roster", order=50, visible=may_see_roster_link)
     registry.register_nav_link("members:staff_member_search", label="Members", order=60, visible=is_membership_staff)
+    registry.register_nav_link("members:staff_payments_attention", label="Needs attention", order=61,
+                               visible=is_membership_staff)
 
     registry.register_panel("home.actions", "members-join", template="members/home/_join_button.html", order=10)
     registry.register_panel("home.notes", "members-join", template="members/home/_join_hint.html", order=10)

@@ -18,6 +18,7 @@ urlpatterns = [
     path("payments/<int:pk>/retry/", payments.payment_retry, name="payment_retry"),
     path("payments/<int:pk>/checkout/", payments.payment_checkout, name="payment_checkout"),
     path("payments/<int:pk>/keep-account/", payments.payment_keep_account, name="payment_keep_account"),
+    path("payments/terms/<int:term_id>/pay-remaining/", payments.term_pay_remaining, name="term_pay_remaining"),
     path("payments/checkout/sandbox/<str:token>/", webhooks.sandbox_checkout, name="sandbox_checkout"),
     path("payments/webhooks/<slug:gateway>/", webhooks.payment_webhook, name="payment_webhook"),
     path("plan/change/", plans.plan_change, name="plan_change"),

@@ -15,6 +15,7 @@ from members.models import (
     RenewalPolicy,
     UniServRegion,
 )
+from members.selectors.payments import check_recorded_before
 from members.selectors.search import MEMBER_STATUSES
 
 MONEY_FIELD = {"max_digits": 10, "decimal_places": 2}
@@ -47,18 +48,48 @@ class MemberNoteForm(TokenForm):
                            help_text="Staff only. Members never see notes.")
 
 
+def check_number_field():
+    field = forms.CharField(label="Check number", max_length=30, required=False,
+                            help_text="Required for a check. Leave it empty for cash.")
+    field.required_for = "a check"  # _field.html: neither "(optional)" nor required in every case
+    return field
+
+
 class PaymentRecordForm(TokenForm):
+    """`money`: the term's TermMoney (selectors.terms.term_money), shown beside the amount and checked against it."""
+
     method = forms.ChoiceField(label="Paid by", widget=forms.RadioSelect,
                                choices=[(Payment.Method.CHECK, "Check"), (Payment.Method.CASH, "Cash")])
     amount = money_field("Amount ($)")
-    check_number = forms.CharField(label="Check number", max_length=30, required=False,
-                                   help_text="Required for a check.")
+    overpayment = forms.BooleanField(label="Record an overpayment: more than is left to pay", required=False)
+    check_number = check_number_field()
+    different_check = forms.BooleanField(
+        label="This is a different check (its number was recorded for this member before)", required=False)
     note = forms.CharField(label="Note", max_length=300, required=False)
+
+    def __init__(self, *args, member, money, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.member, self.money = member, money
+        self.fields["amount"].help_text = (f"Left to pay: ${money.balance} (dues ${money.amount_due}, paid ${money.paid}"
+                                           + (f", ${money.pending} pending" if money.pending else "") + ").")
+        if not self.is_bound and money.balance > 0:
+            self.initial.setdefault("amount", money.balance)
 
     def clean(self):
         data = super().clean()
         if data.get("method") == Payment.Method.CHECK and not data.get("check_number", "").strip():
             self.add_error("check_number", "Enter the check number.")
+        amount = data.get("amount")
+        if amount is not None and amount > self.money.balance and not data.get("overpayment"):
+            self.add_error("amount", f"${amount} is more than the ${self.money.balance} left to pay. Enter the balance, "
+                                     "or tick \"Record an overpayment\".")
+        if data.get("method") == Payment.Method.CHECK and not data.get("different_check"):
+            earlier = check_recorded_before(member=self.member, check_number=data.get("check_number", ""))
+            if earlier is not None:
+                self.add_error("check_number", f"Check {earlier.check_number} was recorded already "
+                                               f"(${earlier.amount} for {earlier.term.year_label}, "
+                                               f"{earlier.paid_at:%B %-d, %Y}). If this is another check with "
+                                               "the same number, tick \"This is a different check\".")
         return data
 
 
@@ -94,6 +125,11 @@ class AdjustmentForm(TokenForm):
         return amount if self.cleaned_data["kind"] == "credit" else -amount
 
 
+class AttentionResolveForm(forms.Form):
+    note = forms.CharField(label="What was done", max_length=300,
+                           help_text="E.g. \"Stripe shows the draft paid on May 2; recorded by hand\" or \"refunded $5.00\".")
+
+
 class TermCategoryForm(forms.Form):
     category = forms.ModelChoiceField(label="New category", queryset=MembershipCategory.objects.none(),
                                       empty_label="Choose a category")
@@ -120,7 +156,7 @@ class StaffJoinForm(TokenForm):
         (Payment.Method.CHECK, "Check, in hand"), (Payment.Method.CASH, "Cash, in hand"),
         ("online", "The member will pay online by card"),
     ])
-    check_number = forms.CharField(label="Check number", max_length=30, required=False, help_text="Required for a check.")
+    check_number = check_number_field()
     note = forms.CharField(label="Payment note", max_length=300, required=False)
 
     def __init__(self, *args, choices, **kwargs):

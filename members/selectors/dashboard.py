@@ -1,8 +1,8 @@
 """What the member's dashboard and plan pages show about a membership: its status line, what is owed.
 
 All but annual_balance are pure: they read the terms and payments the page loaded already (member_terms,
-member_payments) and take the day, so they are tested with tables. The balance of a term is computed here
-and in the payment services for now; bringing them to one function is the next money fix.
+member_payments) and take the day, so they are tested with tables. A term's balance comes from
+selectors.terms.term_money (term_money_from here, on the rows loaded), as in the payment services.
 """
 
 from dataclasses import dataclass
@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from members.dues import TermStatus
 from members.models import Member, Payment, PaymentPlan
-from members.selectors.terms import member_terms
+from members.selectors.terms import member_terms, term_money, term_money_from
 
 
 @dataclass
@@ -55,16 +55,25 @@ def status_line(current, payments, day: date, grace: int) -> Status:
     return Status("none", "Not a member yet")
 
 
+def _drafts_stopped(term) -> bool:
+    """No running plan pays this term any more (drafts stopped): what is left is one payment of the balance."""
+    return term.plan is not None and term.plan.status != PaymentPlan.Status.ACTIVE
+
+
 def payments_owed(payments, terms_by_pk) -> list:
     """Failed payments still owed: per term and due date, the latest failed attempt of a draft or
-    payment of the term's schedule, when nothing paid or pending covers it."""
+    payment of the term's schedule, when nothing paid or pending covers it and it fits in the term's
+    balance (a year paid in full owes nothing, however many drafts failed). Not for a term whose drafts
+    were stopped: balances_to_pay offers its one remaining payment instead."""
     groups: dict = {}
     for payment in payments:
         groups.setdefault((payment.term_id, payment.due_on), []).append(payment)
     owed = []
     for (term_id, _), group in groups.items():
         term = terms_by_pk.get(term_id)
-        if term is None or term.status == TermStatus.CANCELLED:
+        if term is None or term.status == TermStatus.CANCELLED or _drafts_stopped(term):
+            continue
+        if not term_money_from(term, payments).fits(max(p.amount for p in group)):
             continue
         if not any(p.installment_number for p in group):
             continue
@@ -76,6 +85,22 @@ def payments_owed(payments, terms_by_pk) -> list:
     return sorted(owed, key=lambda p: (p.due_on or date.min, p.pk))
 
 
+def balances_to_pay(terms, payments, owed, day: date) -> list:
+    """Terms of this year or later with money left to pay and no other way offered to pay it (no draft to come,
+    no payment pending, no failed payment in `owed`): each with `.remaining`, for one "Pay the remaining" button."""
+    scheduled = {p.term_id for p in payments if p.status == Payment.Status.SCHEDULED}
+    offered = {p.term_id for p in owed}
+    due = []
+    for term in terms:
+        if term.status == TermStatus.CANCELLED or term.end < day or term.pk in scheduled or term.pk in offered:
+            continue
+        money = term_money_from(term, payments)
+        if money.balance > 0 and money.pending == 0:
+            term.remaining = money.balance
+            due.append(term)
+    return due
+
+
 def annual_balance(member: Member, plan: PaymentPlan, day: date):
     """For an annual plan: this year's term on it and what is left to pay (none if a payment is pending)."""
     terms = member_terms(member, today=day)
@@ -83,6 +108,5 @@ def annual_balance(member: Member, plan: PaymentPlan, day: date):
                  and t.status != TermStatus.CANCELLED), None)
     if term is None:
         return None, Decimal("0")
-    if term.payments.filter(status=Payment.Status.PENDING).exists():
-        return term, Decimal("0")
-    return term, max(term.amount_due - term.paid, Decimal("0"))
+    money = term_money(term)
+    return term, (Decimal("0") if money.pending else money.balance)

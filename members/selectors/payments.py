@@ -2,7 +2,9 @@
 
 from decimal import Decimal
 
-from members.models import Member, Payment
+from django.db.models import Prefetch
+
+from members.models import GatewayEvent, Member, MembershipTerm, Payment
 
 
 def member_payments(member: Member):
@@ -37,3 +39,33 @@ def member_plans_for_staff(member: Member):
 def payments_visible_to_member(user):
     """The payments a signed-in member may open: their own. (Staff read payments through the member's record.)"""
     return Payment.objects.filter(member__user=user)
+
+
+def terms_visible_to_member(user):
+    """The membership terms a signed-in member may act on: their own."""
+    return MembershipTerm.objects.filter(member__user=user)
+
+
+def check_recorded_before(*, member: Member, check_number: str) -> Payment | None:
+    """The paid check of this member with this number, if one was recorded already (case and spaces aside)."""
+    number = check_number.strip()
+    if not number:
+        return None
+    return (Payment.objects.filter(member=member, method=Payment.Method.CHECK, check_number__iexact=number,
+                                   status=Payment.Status.SUCCEEDED, amount__gt=0)
+            .select_related("term").order_by("-paid_at").first())
+
+
+def payments_needing_attention():
+    """Payments staff must look at (a draft the gateway never answered, an event that did not match, money taken
+    beyond the dues), oldest first, with the events that were not applied."""
+    return (Payment.objects.exclude(attention="").select_related("member", "term__category")
+            .prefetch_related(Prefetch("gateway_events", queryset=GatewayEvent.objects.exclude(mismatch="")
+                                       .order_by("received_at"), to_attr="mismatched_events"))
+            .order_by("created_at", "pk"))
+
+
+def member_mismatched_events(member: Member):
+    """Gateway events about the member's payments that were recorded but not applied (amount or currency)."""
+    return (GatewayEvent.objects.filter(payment__member=member).exclude(mismatch="")
+            .select_related("payment__term").order_by("-received_at"))

@@ -1,5 +1,6 @@
 """Reads of membership terms: the money paid on them, their status, the term covering a day."""
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -106,3 +107,40 @@ def card_valid_through(terms: list, *, card_term_pk, today: date) -> tuple[bool,
         return True, valid_through
     card = next(t for t in terms if t.pk == card_term_pk)
     return False, card.end if card.status == dues.TermStatus.EXPIRED else None
+
+
+@dataclass(frozen=True)
+class TermMoney:
+    """A term's money in one place: dues, paid (succeeded payments, refunds and adjustments), the balance still
+    owed (dues.term_balance) and what is pending (sent to a gateway or waiting at checkout, not paid yet)."""
+
+    amount_due: Decimal
+    paid: Decimal
+    pending: Decimal
+    balance: Decimal
+
+    def fits(self, amount: Decimal) -> bool:
+        """A new payment of `amount` on top of what is pending stays within the balance."""
+        return dues.payment_fits(amount=amount, balance=self.balance, in_flight=self.pending)
+
+
+def term_money(term: MembershipTerm, *, excluding: Payment | None = None) -> TermMoney:
+    """The one reading of a term's balance (the dashboard, checkout, retries and staff pages all use it).
+    `excluding`: a pending payment not to count as pending (the one being sent to checkout)."""
+    pending_filter = Q(status=Payment.Status.PENDING)
+    if excluding is not None:
+        pending_filter &= ~Q(pk=excluding.pk)
+    sums = Payment.objects.filter(term_id=term.pk).aggregate(
+        paid=Coalesce(Sum("amount", filter=Q(status=Payment.Status.SUCCEEDED)), ZERO),
+        pending=Coalesce(Sum("amount", filter=pending_filter), ZERO),
+    )
+    return TermMoney(amount_due=term.amount_due, paid=sums["paid"], pending=sums["pending"],
+                     balance=dues.term_balance(amount_due=term.amount_due, paid=sums["paid"]))
+
+
+def term_money_from(term, payments) -> TermMoney:
+    """term_money from rows a page loaded already (`term` annotated with paid, `payments` the member's): no query."""
+    pending = sum((p.amount for p in payments if p.term_id == term.pk and p.status == Payment.Status.PENDING),
+                  Decimal("0"))
+    return TermMoney(amount_due=term.amount_due, paid=term.paid, pending=pending,
+                     balance=dues.term_balance(amount_due=term.amount_due, paid=term.paid))

@@ -32,3 +32,8 @@ def retry(payment_pk: int):
 def staff(action: str):
     """Staff forms: join, payment, refund, adjust."""
     return lambda token: f"staff-{action}:{token}"
+
+
+def balance(term_pk: int):
+    """"Pay the remaining" of a term."""
+    return lambda token: f"balance:{term_pk}:{token}"

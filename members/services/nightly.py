@@ -11,9 +11,11 @@ import logging
 from collections import Counter
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import CharField, Exists, OuterRef, Q, Value
 from django.db.models.functions import Cast, Concat
+from django.utils import timezone
 
 from mae_portal.audit import audit_record
 from mae_portal.emails import send_email
@@ -28,11 +30,11 @@ from members.models import (
     RenewalNoticeRule,
     RenewalPolicy,
 )
-from members.selectors.terms import term_status, terms_with_money
+from members.selectors.terms import term_money, term_status, terms_with_money
 from members.services.errors import MembershipError
 from members.services.gateways.registry import get_gateway
 from members.services.join import membership_join
-from members.services.payments import gateway_event_handle, payment_failed
+from members.services.payments import gateway_event_handle, payment_cancel, payment_failed, payment_flag
 from members.services.quotes import rate_on
 
 log = logging.getLogger(__name__)
@@ -126,8 +128,14 @@ def installment_draft_charge(*, payment_pk) -> str:
         if payment is None:
             return "skipped"
         plan = payment.term.plan
-        payment.status = Payment.Status.PENDING
-        payment.save(update_fields=["status"])
+        money = term_money(payment.term)
+        if money.balance - money.pending <= 0:  # paid meanwhile another way (a check, a credit): nothing to draft
+            payment_cancel(payment=payment, reason="Not drafted: the dues were paid another way.")
+            return "cancelled"
+        if not money.fits(payment.amount):  # a draft never takes more than is left to pay
+            payment.amount = money.balance - money.pending
+        payment.status, payment.submitted_at = Payment.Status.PENDING, timezone.now()
+        payment.save(update_fields=["status", "submitted_at", "amount"])
         audit_record(actor=None, action="payment.draft_submitted", obj=payment,
                      changes={"amount": str(payment.amount), "due_on": payment.due_on.isoformat()})
     gateway = get_gateway(plan.gateway)
@@ -156,12 +164,54 @@ def installment_drafts_run(*, today: date) -> dict:
             term__plan__kind__in=INSTALLMENT_KINDS,
         ).order_by("due_on", "pk").values_list("pk", flat=True)
     )
-    counts = Counter(succeeded=0, failed=0, submitted=0, errors=0)
+    counts = Counter(succeeded=0, failed=0, submitted=0, cancelled=0, errors=0)
     for pk in due:
         try:
             counts[installment_draft_charge(payment_pk=pk)] += 1
         except Exception:
             log.exception("draft %s: charging failed", pk)
+            counts["errors"] += 1
+    return dict(counts)
+
+
+def draft_reconcile(*, payment_pk) -> str:
+    """Ask the gateway again about one draft sent but never answered (the process died during the call, or the
+    event was lost), by its idempotency key. Its answer goes through the same handler as a webhook; no answer
+    flags the draft for staff ("needs attention"). Returns what happened."""
+    with transaction.atomic():
+        payment = (Payment.objects.select_for_update(of=("self",), skip_locked=True).select_related("term__plan")
+                   .filter(pk=payment_pk, status=Payment.Status.PENDING).first())
+        if payment is None:
+            return "skipped"
+        audit_record(actor=None, action="payment.reconciled", obj=payment, changes={"sent": payment.submitted_at.isoformat()})
+    gateway = get_gateway(payment.gateway or payment.term.plan.gateway)
+    outcome = gateway.reconcile(payment=payment)
+    if outcome is not None and outcome.succeeded is not None:
+        return gateway_event_handle(gateway=gateway.name, outcome=outcome)
+    if outcome is not None:  # the gateway has it and is still working on it (ACH takes days)
+        gateway_event_handle(gateway=gateway.name, outcome=outcome)
+        return "processing"
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        if payment.status == Payment.Status.PENDING and not payment.attention:
+            payment_flag(payment=payment, reason=(
+                f"Draft sent to {gateway.name} on {timezone.localtime(payment.submitted_at):%B %-d, %Y} and never answered; "
+                "the gateway has no record of it. Check with the gateway before charging the member again."))
+    return "needs attention"
+
+
+def drafts_reconcile_run(*, today: date) -> dict:
+    """Reconcile every draft still pending DRAFT_PENDING_RECONCILE_HOURS after it was sent and not flagged yet."""
+    cutoff = timezone.now() - timedelta(hours=settings.DRAFT_PENDING_RECONCILE_HOURS)
+    stale = list(Payment.objects.filter(status=Payment.Status.PENDING, submitted_at__lt=cutoff, attention="")
+                 .order_by("submitted_at", "pk").values_list("pk", flat=True))
+    counts = Counter(succeeded=0, failed=0, processing=0, errors=0)
+    counts["needs attention"] = 0
+    for pk in stale:
+        try:
+            counts[draft_reconcile(payment_pk=pk)] += 1
+        except Exception:  # one bad row must not stop the night's run; logged, counted, tried again tomorrow
+            log.exception("draft %s: reconciling failed", pk)
             counts["errors"] += 1
     return dict(counts)
 
@@ -304,6 +354,7 @@ def lapse_notices_run(*, today: date) -> dict:
 
 JOBS = [
     ("auto_renewals", auto_renewals_run),
+    ("reconcile_drafts", drafts_reconcile_run),  # before the night's drafts: yesterday's unanswered ones first
     ("drafts", installment_drafts_run),
     ("renewal_notices", renewal_notices_run),
     ("lapse_notices", lapse_notices_run),
@@ -315,7 +366,7 @@ class MembershipJobsFailed(Exception):
 
 
 def membership_jobs_run(*, today: date) -> dict:
-    """Run the four jobs in order and return their counts, e.g.
+    """Run the jobs in order and return their counts, e.g.
     {"auto_renewals": {"renewed": 2, ...}, "drafts": {"succeeded": 40, "failed": 1, ...}, ...}.
     A job that fails does not stop the next; the run then raises so the failure is seen."""
     results, failed = {}, []

@@ -2,7 +2,8 @@
 
 from decimal import Decimal
 
-from django.db import transaction
+from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from mae_portal.audit import audit_record
@@ -11,17 +12,23 @@ from members.models import (
     MembershipTerm,
     Payment,
 )
+from members.selectors.payments import check_recorded_before
+from members.selectors.terms import term_money
 from members.services import followups, keys
 from members.services.errors import MembershipError
+
+CURRENCY = "usd"
 
 
 @transaction.atomic
 def gateway_event_handle(*, gateway: str, outcome) -> str:
     """Apply a verified gateway event once. Replays, unknown payments and events we do not act on
-    are recorded and ignored. Returns what happened, for the log."""
-    _, created = GatewayEvent.objects.get_or_create(
+    are recorded and ignored. An event whose amount or currency is not the payment's is recorded with
+    the reason, not applied, and the payment is flagged for staff. Returns what happened, for the log."""
+    event, created = GatewayEvent.objects.get_or_create(
         gateway=gateway, event_id=outcome.event_id,
-        defaults={"event_type": outcome.event_type, "payload": outcome.payload},
+        defaults={"event_type": outcome.event_type, "payload": outcome.payload,
+                  "amount": outcome.amount, "currency": (outcome.currency or "")[:3].lower()},
     )
     if not created:
         return "replay"
@@ -30,11 +37,52 @@ def gateway_event_handle(*, gateway: str, outcome) -> str:
     payment = Payment.objects.select_for_update().filter(idempotency_key=outcome.payment_key).first()
     if payment is None:
         return "unknown payment"
+    event.payment = payment
+    mismatch = event_mismatch(payment=payment, amount=outcome.amount, currency=outcome.currency)
+    if mismatch:
+        event.mismatch = mismatch
+        event.save(update_fields=["payment", "mismatch"])
+        payment_flag(payment=payment, reason=f"A {gateway} event ({outcome.event_type}) was not applied: {mismatch}")
+        return "mismatch"
+    event.save(update_fields=["payment"])
     if outcome.succeeded:
         payment_succeeded(payment=payment, reference=outcome.reference, outcome=outcome)
         return "succeeded"
     payment_failed(payment=payment, message=outcome.message or "The payment did not go through.")
     return "failed"
+
+
+def event_mismatch(*, payment: Payment, amount, currency: str) -> str:
+    """Why an event cannot be about this payment's money (empty if it can). Dues are charged in US dollars."""
+    if amount is None:
+        return f"the event states no amount (the payment is ${payment.amount} USD)."
+    if (currency or "").lower() != CURRENCY:
+        return f"the event is in {(currency or 'no currency').upper()}, the payment in USD."
+    if Decimal(amount) != payment.amount:
+        return f"the event is for ${Decimal(amount):.2f}, the payment for ${payment.amount}."
+    return ""
+
+
+def payment_flag(*, payment: Payment, reason: str) -> None:
+    """Put a payment on the staff's "needs attention" list, with why (call inside the payment's transaction)."""
+    payment.attention = reason[:300]
+    payment.save(update_fields=["attention"])
+    audit_record(actor=None, action="payment.needs_attention", obj=payment, changes={"reason": reason[:300]})
+
+
+@transaction.atomic
+def payment_attention_resolve(*, payment: Payment, note: str, actor) -> Payment:
+    """Staff looked at a flagged payment and dealt with it (refunded, recorded, asked the gateway): off the list."""
+    payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    if not payment.attention:
+        return payment
+    if not note.strip():
+        raise MembershipError("Say what was done about it.")
+    audit_record(actor=actor, action="payment.attention_resolved", obj=payment,
+                 changes={"reason": payment.attention, "note": note.strip()[:300]})
+    payment.attention = ""
+    payment.save(update_fields=["attention"])
+    return payment
 
 
 def payment_succeeded(*, payment: Payment, reference: str, outcome=None) -> None:
@@ -55,17 +103,23 @@ def payment_succeeded(*, payment: Payment, reference: str, outcome=None) -> None
     payment.failure_message = ""
     payment.save(update_fields=["status", "paid_at", "gateway_reference", "failure_message"])
     audit_record(actor=None, action="payment.succeeded", obj=payment, changes={"amount": str(payment.amount)})
+    money = term_money(payment.term)
+    if money.paid > money.amount_due:  # the gateway took it (e.g. a checkout left open while staff recorded a check)
+        payment_flag(payment=payment, reason=f"Paid ${money.paid - money.amount_due} more than the "
+                                             f"{payment.term.year_label} dues: refund it or keep it as a credit.")
     first_for_term = not payment.term.payments.filter(status=Payment.Status.SUCCEEDED).exclude(pk=payment.pk).exists()
     followups.after_payment(payment.pk, first_for_term)
 
 
 def payment_failed(*, payment: Payment, message: str) -> None:
-    """A declined card or returned draft. A payment already paid stays paid (events can arrive out of order)."""
-    if payment.status in (Payment.Status.SUCCEEDED, Payment.Status.REFUNDED):
+    """A declined card or returned draft. A payment already paid stays paid (events can arrive out of order), and
+    a cancelled one stays cancelled (nothing is owed on it)."""
+    if payment.status in (Payment.Status.SUCCEEDED, Payment.Status.REFUNDED, Payment.Status.CANCELLED):
         return
+    payment.attention = ""  # an answer came: a draft the nightly run flagged as unanswered is settled
     payment.status = Payment.Status.FAILED
     payment.failure_message = message[:300]
-    payment.save(update_fields=["status", "failure_message"])
+    payment.save(update_fields=["status", "failure_message", "attention"])
     audit_record(actor=None, action="payment.failed", obj=payment, changes={"message": message[:300]})
     # A failed draft of a running plan (or of an automatic renewal) is told at once; a declined card at
     # checkout is told on the page.
@@ -89,6 +143,7 @@ def payment_retry(*, payment: Payment, idempotency_key: str | None = None, form_
     if payment.term.payments.filter(due_on=payment.due_on, status__in=[Payment.Status.PENDING, Payment.Status.SUCCEEDED]).exclude(
             method=Payment.Method.ADJUSTMENT).exists():
         raise MembershipError("This payment has already been paid or is being paid.")
+    _refuse_beyond_balance(payment.term, payment.amount)
     return Payment.objects.create(
         member=payment.member, term=payment.term, amount=payment.amount, due_on=payment.due_on,
         method=Payment.Method.CARD, gateway=payment.gateway, status=Payment.Status.PENDING,
@@ -96,37 +151,88 @@ def payment_retry(*, payment: Payment, idempotency_key: str | None = None, form_
     )
 
 
+def _refuse_beyond_balance(term: MembershipTerm, amount: Decimal, *, excluding: Payment | None = None) -> None:
+    money = term_money(term, excluding=excluding)
+    if money.fits(amount):
+        return
+    if money.balance <= 0:
+        raise MembershipError(f"The {term.year_label} dues are paid in full: there is nothing more to pay.")
+    owed = money.balance - money.pending
+    if owed <= 0:
+        raise MembershipError(f"A payment of ${money.pending} for {term.year_label} is being processed already.")
+    raise MembershipError(f"Only ${owed} is left to pay for {term.year_label}.")
+
+
 def _staff_payment(*, term, amount, method, actor, idempotency_key, note="", check_number="", refund_of=None,
-                   action) -> Payment:
+                   action) -> tuple[Payment, bool]:
+    """(payment, created). Two staff sending the same form at once race on the unique key: the loser's insert
+    fails in its savepoint once the winner commits, and it returns the winner's row, so both see the same page."""
     existing = Payment.objects.filter(idempotency_key=idempotency_key).first()
     if existing:
-        return existing
-    payment = Payment.objects.create(
-        member=term.member, term=term, amount=amount, method=method, status=Payment.Status.SUCCEEDED,
-        gateway="manual", idempotency_key=idempotency_key, note=note[:300], check_number=check_number,
-        refund_of=refund_of, recorded_by=actor, paid_at=timezone.now(), due_on=timezone.localdate(),
-    )
+        return existing, False
+    try:
+        with transaction.atomic():
+            payment = Payment.objects.create(
+                member=term.member, term=term, amount=amount, method=method, status=Payment.Status.SUCCEEDED,
+                gateway="manual", idempotency_key=idempotency_key, note=note[:300], check_number=check_number,
+                refund_of=refund_of, recorded_by=actor, paid_at=timezone.now(), due_on=timezone.localdate(),
+            )
+    except IntegrityError:
+        existing = Payment.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is None:  # another constraint than the key: not a double submit
+            raise
+        return existing, False
     audit_record(actor=actor, action=action, obj=payment,
                  changes={"amount": str(amount), "method": method, "note": note, "check_number": check_number})
-    return payment
+    return payment, True
 
 
 @transaction.atomic
 def payment_record(*, term: MembershipTerm, amount: Decimal, method: str, check_number: str = "", note: str = "",
-                   actor, idempotency_key: str | None = None, form_token=None) -> Payment:
-    """Staff record a check or cash payment."""
+                   actor, different_check: bool = False, overpayment: bool = False,
+                   idempotency_key: str | None = None, form_token=None) -> Payment:
+    """Staff record a check or cash payment. A check number already recorded for the member is refused unless
+    staff say it is a different check (`different_check`); an amount beyond the term's balance is refused
+    unless staff chose to record an overpayment (`overpayment`). The same form token returns the first row."""
     idempotency_key = keys.chosen(idempotency_key=idempotency_key, form_token=form_token, make=keys.staff("payment"))
+    existing = Payment.objects.filter(idempotency_key=idempotency_key).first()
+    if existing:
+        return existing
     if amount <= 0:
         raise MembershipError("Enter an amount above zero.")
     if method not in (Payment.Method.CHECK, Payment.Method.CASH):
         raise MembershipError("Staff record checks and cash; cards and drafts go through the gateway.")
     if method == Payment.Method.CHECK and not check_number.strip():
         raise MembershipError("Enter the check number.")
+    MembershipTerm.objects.select_for_update().get(pk=term.pk)  # one staff payment on a term at a time
+    existing = Payment.objects.filter(idempotency_key=idempotency_key).first()
+    if existing:  # the same form sent at the same moment: the first one, committed while this waited for the lock
+        return existing
+    if method == Payment.Method.CHECK and not different_check:
+        earlier = check_recorded_before(member=term.member, check_number=check_number)
+        if earlier is not None:
+            raise MembershipError(
+                f"Check {check_number.strip()} of this member was recorded already (${earlier.amount} for "
+                f"{earlier.term.year_label}). If this is a different check, tick \"This is a different check\".")
+    money = term_money(term)
+    if amount > money.balance and not overpayment:
+        raise MembershipError(f"${amount} is more than the ${money.balance} left to pay for {term.year_label}. "
+                              "Enter the balance, or tick \"Record an overpayment\".")
     first = not term.payments.filter(status=Payment.Status.SUCCEEDED).exists()
-    payment = _staff_payment(term=term, amount=amount, method=method, actor=actor, idempotency_key=idempotency_key,
-                             note=note, check_number=check_number.strip(), action="payment.recorded")
-    followups.after_payment(payment.pk, first)
+    payment, created = _staff_payment(term=term, amount=amount, method=method, actor=actor,
+                                      idempotency_key=idempotency_key, note=note, check_number=check_number.strip(),
+                                      action="payment.recorded")
+    if created:
+        followups.after_payment(payment.pk, first)
     return payment
+
+
+def staff_payment_sent(*, action: str, form_token) -> Payment | None:
+    """The payment a staff form (action: payment, refund, adjust) already made with this token, if any: the same
+    form sent again (a double click, two staff at once) gets the first one's confirmation, not its errors."""
+    if not form_token:
+        return None
+    return Payment.objects.filter(idempotency_key=keys.staff(action)(str(form_token))).first()
 
 
 @transaction.atomic
@@ -134,6 +240,9 @@ def payment_refund(*, payment: Payment, amount: Decimal, reason: str, actor, ide
     """Refund part or all of a paid payment (recorded as a negative payment)."""
     idempotency_key = keys.chosen(idempotency_key=idempotency_key, form_token=form_token, make=keys.staff("refund"))
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    existing = Payment.objects.filter(idempotency_key=idempotency_key).first()
+    if existing:  # looked up under the lock: a refund sent twice at once is found once the first commits
+        return existing
     if payment.status != Payment.Status.SUCCEEDED or payment.amount <= 0:
         raise MembershipError("Only a paid payment can be refunded.")
     already = -sum((r.amount for r in payment.refunds.all()), Decimal("0"))
@@ -142,7 +251,7 @@ def payment_refund(*, payment: Payment, amount: Decimal, reason: str, actor, ide
     if not reason.strip():
         raise MembershipError("Say why the refund is made.")
     return _staff_payment(term=payment.term, amount=-amount, method=payment.method, actor=actor,
-                          idempotency_key=idempotency_key, note=reason, refund_of=payment, action="payment.refunded")
+                          idempotency_key=idempotency_key, note=reason, refund_of=payment, action="payment.refunded")[0]
 
 
 @transaction.atomic
@@ -152,4 +261,52 @@ def payment_adjust(*, term: MembershipTerm, amount: Decimal, reason: str, actor,
     if amount == 0 or not reason.strip():
         raise MembershipError("Enter a non-zero amount and the reason.")
     return _staff_payment(term=term, amount=amount, method=Payment.Method.ADJUSTMENT, actor=actor,
-                          idempotency_key=idempotency_key, note=reason, action="payment.adjusted")
+                          idempotency_key=idempotency_key, note=reason, action="payment.adjusted")[0]
+
+
+@transaction.atomic
+def payment_checkout_prepare(*, payment: Payment) -> tuple[Payment, str]:
+    """Before a pending payment goes to checkout: (payment, "") if it may, else (payment, why not) when it would
+    pay beyond the term's balance (the term was paid another way since, e.g. a check staff recorded). A card
+    payment no longer needed is cancelled (and stays so: the refusal is returned, not raised)."""
+    payment = Payment.objects.select_for_update(of=("self",)).select_related("term__plan", "member").get(pk=payment.pk)
+    if payment.status != Payment.Status.PENDING:
+        return payment, ""
+    try:
+        _refuse_beyond_balance(payment.term, payment.amount, excluding=payment)
+    except MembershipError as refusal:
+        if payment.method == Payment.Method.CARD:
+            payment_cancel(payment=payment, reason="No longer needed: the dues were paid another way.")
+        return payment, str(refusal)
+    return payment, ""
+
+
+def payment_cancel(*, payment: Payment, reason: str) -> None:
+    """A payment never attempted and no longer wanted becomes Cancelled (never Failed: nothing went wrong)."""
+    payment.status, payment.failure_message = Payment.Status.CANCELLED, reason[:300]
+    payment.save(update_fields=["status", "failure_message"])
+    audit_record(actor=None, action="payment.cancelled", obj=payment, changes={"reason": reason[:300]})
+
+
+@transaction.atomic
+def payment_balance_start(*, term: MembershipTerm, idempotency_key: str | None = None, form_token=None) -> Payment:
+    """"Pay the remaining": one pending card payment of the term's whole balance, sent to checkout. For a term no
+    draft plan pays any more (drafts stopped). The same form token returns the first call's payment."""
+    idempotency_key = keys.chosen(idempotency_key=idempotency_key, form_token=form_token, make=keys.balance(term.pk))
+    existing = Payment.objects.filter(idempotency_key=idempotency_key).first()
+    if existing:
+        return existing
+    term = MembershipTerm.objects.select_for_update(of=("self",)).select_related("plan").get(pk=term.pk)
+    if term.cancelled_at is not None:
+        raise MembershipError("This membership was cancelled.")
+    if term.payments.filter(status=Payment.Status.SCHEDULED).exists():
+        raise MembershipError("Your bank drafts pay the rest of this year; nothing needs paying now.")
+    money = term_money(term)
+    if money.pending:
+        raise MembershipError(f"A payment of ${money.pending} for {term.year_label} is being processed already.")
+    if money.balance <= 0:
+        raise MembershipError(f"Your {term.year_label} dues are paid in full: there is nothing more to pay.")
+    return Payment.objects.create(
+        member=term.member, term=term, amount=money.balance, method=Payment.Method.CARD,
+        gateway=term.plan.gateway if term.plan else settings.PAYMENT_GATEWAY, status=Payment.Status.PENDING, idempotency_key=idempotency_key,
+    )

@@ -33,7 +33,9 @@ def plan_cancel_auto_renew(*, plan: PaymentPlan, actor) -> PaymentPlan:
 
 @transaction.atomic
 def plan_cancel_drafts(*, plan: PaymentPlan, actor) -> PaymentPlan:
-    """Revoke the bank-draft authorization: no further drafts; what is left is paid by card."""
+    """Revoke the bank-draft authorization: no further drafts. The drafts never attempted are Cancelled (not
+    failures: nothing went wrong); what is left of the year is one card payment of the balance
+    (payments.payment_balance_start), or another plan."""
     plan = PaymentPlan.objects.select_for_update().get(pk=plan.pk)
     if plan.status == PaymentPlan.Status.CANCELLED:
         return plan
@@ -42,7 +44,7 @@ def plan_cancel_drafts(*, plan: PaymentPlan, actor) -> PaymentPlan:
     if plan.authorization_id:
         DraftAuthorization.objects.filter(pk=plan.authorization_id, revoked_at__isnull=True).update(revoked_at=timezone.now())
     Payment.objects.filter(term__plan=plan, status=Payment.Status.SCHEDULED).update(
-        status=Payment.Status.FAILED, failure_message="Drafts cancelled by the member; pay the rest by card.")
+        status=Payment.Status.CANCELLED, failure_message="Not drafted: bank drafts were stopped.")
     audit_record(actor=actor, action="plan.drafts_cancelled", obj=plan)
     return plan
 
@@ -168,7 +170,7 @@ def plan_change(*, member: Member, plan_kind: str, draft_day: int = 1, authoriza
                   and p.installment_number is not None]
     number = max((p.installment_number or 0) for p in payments)
     Payment.objects.filter(pk__in=superseded, status=Payment.Status.SCHEDULED).update(
-        status=Payment.Status.FAILED, failure_message="Replaced by bank drafts.")
+        status=Payment.Status.CANCELLED, failure_message="Replaced by bank drafts.")
     Payment.objects.filter(pk__in=superseded).update(installment_number=None)
     start = max(current.start, today)
     dates = _draft_dates(kind=plan_kind, draft_day=draft_day, member=member, start=current.start, end=current.end,

@@ -80,7 +80,7 @@ def sandbox_checkout(request, token):
             ok, message, label = gateway.outcome_for_card(number)
             method_token = f"sbx_card_{number[-4:]}"
         event = gateway.build_event(payment_key=payment.idempotency_key, succeeded=ok, message=message,
-                                    method_label=label, method_token=method_token)
+                                    method_label=label, method_token=method_token, amount=payment.amount)
         body = json.dumps(event).encode()
         webhook_deliver(gateway_name=gateway.name, body=body, meta={gateway.SIGNATURE_HEADER: gateway.sign(body)})
         return redirect(_safe(request, data.get("ok")) or reverse("members:payment_return", args=[payment.pk]))

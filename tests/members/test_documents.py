@@ -53,7 +53,7 @@ def pay_by_card(payment, card="4242424242424242") -> str:
     gateway = SandboxGateway()
     ok, message, label = gateway.outcome_for_card(card)
     return deliver_event(gateway.build_event(payment_key=payment.idempotency_key, succeeded=ok, message=message,
-                                             method_label=label, method_token="sbx_card"))
+                                             method_label=label, method_token="sbx_card", amount=payment.amount))
 
 
 def pay_by_bank(payment, account=GOOD_ACCOUNT) -> str:
@@ -61,7 +61,7 @@ def pay_by_bank(payment, account=GOOD_ACCOUNT) -> str:
     gateway = SandboxGateway()
     ok, message, label = gateway.outcome_for_account(gateway.ROUTING, account)
     return deliver_event(gateway.build_event(payment_key=payment.idempotency_key, succeeded=ok, message=message,
-                                             method_label=label, method_token=f"sbx_acct_{account}"))
+                                             method_label=label, method_token=f"sbx_acct_{account}", amount=payment.amount))
 
 
 def signature(name="Tamika Shelton", text="I authorize the Mississippi Association of Educators to draft my account."):

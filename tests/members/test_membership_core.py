@@ -36,7 +36,7 @@ def pay(payment, card="4242424242424242"):
     gateway = SandboxGateway()
     ok, message, label = gateway.outcome_for_card(card)
     event = gateway.build_event(payment_key=payment.idempotency_key, succeeded=ok, message=message,
-                                method_label=label, method_token="sbx_card")
+                                method_label=label, method_token="sbx_card", amount=payment.amount)
     return event, gateway_event_handle(gateway="sandbox", outcome=signed_event(gateway, event))
 
 
@@ -170,10 +170,11 @@ def test_a_later_event_can_still_save_the_payment_method(member, esp_full_time, 
     with django_capture_on_commit_callbacks(execute=False):
         gateway_event_handle(gateway="stripe", outcome=GatewayOutcome(
             event_id="evt_a", event_type="checkout.session.completed", payment_key=payment.idempotency_key,
-            succeeded=True, reference="pi_1"))
+            succeeded=True, reference="pi_1", amount=payment.amount, currency="usd"))
         gateway_event_handle(gateway="stripe", outcome=GatewayOutcome(
             event_id="evt_b", event_type="payment_intent.succeeded", payment_key=payment.idempotency_key,
-            succeeded=True, reference="pi_1", customer="cus_1", payment_method="pm_1", payment_method_label="Card"))
+            succeeded=True, reference="pi_1", customer="cus_1", payment_method="pm_1", payment_method_label="Card",
+            amount=payment.amount, currency="usd"))
     plan = PaymentPlan.objects.get(member=record)
     assert (plan.gateway_customer, plan.gateway_payment_method) == ("cus_1", "pm_1")
     assert Payment.objects.get(pk=payment.pk).status == "succeeded"

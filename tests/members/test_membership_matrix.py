@@ -45,7 +45,8 @@ def objects(world, member, leader, monkeypatch):
     def token(payment):
         return SandboxGateway().start_checkout(payment=payment, plan=None, success_url="/", cancel_url="/").split("/")[-2]
 
-    return {"own": own.pk, "other": other.pk, "own_token": token(own), "other_token": token(other)}
+    return {"own": own.pk, "other": other.pk, "own_token": token(own), "other_token": token(other),
+            "own_term": own.term_id, "other_term": other.term_id}
 
 
 JOIN_PLAN = "/members/join/plan/?category=esp-full-time"
@@ -90,6 +91,10 @@ MATRIX = [
     get("/members/payments/{own}/keep-account/", statuses(405, anonymous=405)),
     post("/members/payments/{own}/keep-account/", own_only(ok=302)),
     post("/members/payments/{other}/keep-account/", statuses(404)),
+    # The member's drafts pay the rest of the year: the button is refused with a message on the dashboard.
+    get("/members/payments/terms/{own_term}/pay-remaining/", statuses(405, anonymous=405)),
+    post("/members/payments/terms/{own_term}/pay-remaining/", own_only(ok=302)),
+    post("/members/payments/terms/{other_term}/pay-remaining/", statuses(404)),
     # Webhooks: no session, no CSRF; an unsigned body is refused whoever sends it.
     post("/members/payments/webhooks/sandbox/", statuses(400, anonymous=400)),
     post("/members/payments/webhooks/stripe/", statuses(400, anonymous=400)),

@@ -9,15 +9,16 @@ import pytest
 
 from members import dues
 from members.dues import TermStatus
-from members.models import Payment
-from members.selectors.dashboard import lapse_date, payments_owed, status_line
+from members.models import Payment, PaymentPlan
+from members.selectors.dashboard import balances_to_pay, lapse_date, payments_owed, status_line
 from members.selectors.terms import card_valid_through, renewable_term
 
 
-def term(pk, year, status, *, continues=None, paid="0", amount_due="300"):
+def term(pk, year, status, *, continues=None, paid="0", amount_due="300", plan=None):
     start, end = date(year, 9, 1), date(year + 1, 8, 31)
     return SimpleNamespace(pk=pk, membership_year=year, start=start, end=end, status=status, continues_id=continues,
-                           year_label=dues.year_label(year), paid=Decimal(paid), amount_due=Decimal(amount_due))
+                           year_label=dues.year_label(year), paid=Decimal(paid), amount_due=Decimal(amount_due),
+                           plan=plan)
 
 
 WINDOW, GRACE = 60, 30
@@ -99,6 +100,30 @@ def test_payments_owed():
         payment(6, 2, sep, Payment.Status.FAILED),  # of a cancelled term
     ]
     assert [p.pk for p in payments_owed(payments, terms)] == [2]
+
+
+def test_payments_owed_leaves_out_years_paid_in_full_and_stopped_drafts():
+    """A failed draft of a year paid in full owes nothing; one of a year whose drafts were stopped is paid with
+    the rest of the year (balances_to_pay), not on its own."""
+    sep = date(2025, 9, 1)
+    stopped = SimpleNamespace(status=PaymentPlan.Status.CANCELLED)
+    terms = {1: term(1, 2025, TermStatus.ACTIVE, paid="300"), 2: term(2, 2025, TermStatus.LAPSED, plan=stopped),
+             3: term(3, 2025, TermStatus.LAPSED, paid="250")}
+    payments = [payment(1, 1, sep, Payment.Status.FAILED), payment(2, 2, sep, Payment.Status.FAILED),
+                payment(3, 3, sep, Payment.Status.FAILED, amount="50"), payment(4, 3, date(2025, 10, 1),
+                                                                              Payment.Status.FAILED, amount="60")]
+    assert [p.pk for p in payments_owed(payments, terms)] == [3]  # $50 fits in the $50 left; $60 does not
+
+
+def test_balances_to_pay_offers_one_payment_of_what_is_left():
+    stopped = SimpleNamespace(status=PaymentPlan.Status.CANCELLED)
+    terms = [term(1, 2025, TermStatus.LAPSED, paid="77.36", amount_due="300", plan=stopped),
+             term(2, 2024, TermStatus.LAPSED, plan=stopped),  # a year that is over
+             term(3, 2025, TermStatus.ACTIVE, paid="300")]
+    to_pay = balances_to_pay(terms, [], [], date(2025, 12, 1))
+    assert [(t.pk, t.remaining) for t in to_pay] == [(1, Decimal("222.64"))]
+    pending = [payment(9, 1, None, Payment.Status.PENDING, number=None, amount="222.64")]
+    assert balances_to_pay(terms, pending, [], date(2025, 12, 1)) == []
 
 
 @pytest.mark.parametrize("year, label", [(2025, "2025-26"), (1999, "1999-00"), (2009, "2009-10")])

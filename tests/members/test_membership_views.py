@@ -133,7 +133,7 @@ def deliver(event):
 
 def sandbox_event(payment, *, succeeded=True, message=""):
     return SandboxGateway().build_event(payment_key=payment.idempotency_key, succeeded=succeeded, message=message,
-                                        method_label="Card ending 4242", method_token="sbx_card_4242")
+                                        method_label="Card ending 4242", method_token="sbx_card_4242", amount=payment.amount)
 
 
 # --- join, step by step --------------------------------------------------------------------------------------------
@@ -483,7 +483,7 @@ def test_sandbox_webhook_replay_out_of_order_and_bad_signatures(client, member, 
 
 def test_webhook_for_an_unknown_payment_is_recorded_and_answered_200(client, db):
     event = SandboxGateway().build_event(payment_key="join:0:nothing:first", succeeded=True, message="",
-                                         method_label="", method_token="")
+                                         method_label="", method_token="", amount="1.00")
     response = sandbox_post(client, event)
     assert response.status_code == 200 and response.content == b"unknown payment"
 
@@ -513,7 +513,8 @@ def test_stripe_checkout_completed_and_paid_marks_the_payment_paid(client, membe
     payment = join(member, esp_full_time)
     session = {"object": "checkout.session", "id": "cs_test_1", "payment_status": "paid",
                "client_reference_id": payment.idempotency_key, "metadata": {"payment": payment.idempotency_key},
-               "payment_intent": "pi_test_1", "customer": "cus_1", "payment_method_types": ["card"]}
+               "payment_intent": "pi_test_1", "customer": "cus_1", "payment_method_types": ["card"],
+               "amount_total": int(payment.amount * 100), "currency": "usd"}
     event = stripe_event("checkout.session.completed", session, "evt_paid")
     assert stripe_post(client, event).status_code == 200
     payment.refresh_from_db()
@@ -526,14 +527,15 @@ def test_stripe_checkout_completed_and_paid_marks_the_payment_paid(client, membe
 def test_stripe_async_payment_failed_and_payment_intent_failed(client, member, esp_full_time, on, stripe_settings):
     payment = join(member, esp_full_time, plan="monthly")
     session = {"object": "checkout.session", "id": "cs_test_2", "payment_status": "unpaid",
-               "metadata": {"payment": payment.idempotency_key}, "payment_method_types": ["us_bank_account"]}
+               "metadata": {"payment": payment.idempotency_key}, "payment_method_types": ["us_bank_account"],
+               "amount_total": int(payment.amount * 100), "currency": "usd"}
     assert stripe_post(client, stripe_event("checkout.session.async_payment_failed", session)).status_code == 200
     payment.refresh_from_db()
     assert payment.status == "failed"
 
     later = join(member, esp_full_time, token="t2", today=date(2027, 9, 2))
     intent = {"object": "payment_intent", "id": "pi_test_3", "metadata": {"payment": later.idempotency_key},
-              "last_payment_error": {"message": "Your card has insufficient funds."}}
+              "amount": int(later.amount * 100), "currency": "usd", "last_payment_error": {"message": "Your card has insufficient funds."}}
     assert stripe_post(client, stripe_event("payment_intent.payment_failed", intent)).status_code == 200
     later.refresh_from_db()
     assert later.status == "failed" and later.failure_message == "Your card has insufficient funds."
@@ -679,7 +681,7 @@ def test_dashboard_queries_do_not_grow_with_terms_and_payments(client, member, e
             payment = join(member, esp_full_time, token=f"y{year}", today=date(year, 9, 1))
             deliver(sandbox_event(payment))
             payment_record(term=payment.term, amount=Decimal("1.00"), method="cash", actor=member,
-                                    idempotency_key=f"cash{year}")
+                                    overpayment=True, idempotency_key=f"cash{year}")
 
     add_years(2017, 1)
     on(date(2017, 10, 1))
@@ -776,7 +778,9 @@ def test_stop_bank_drafts_with_confirmation(client, member, esp_full_time, on):
     page = response.content.decode()
     assert "Your bank drafts are stopped" in page
     assert PaymentPlan.objects.get().status == "cancelled" and DraftAuthorization.objects.get().revoked_at
-    assert "Pay $30.61 now" in page
+    # The drafts never attempted are cancelled, not failed: one way to pay what is left, no red boxes.
+    assert "Pay the remaining $275.49" in page and "did not go through" not in page
+    assert set(Payment.objects.filter(installment_number__gt=1).values_list("status", flat=True)) == {"cancelled"}
     assert client.get("/members/plan/drafts/stop/").status_code == 404
 
 

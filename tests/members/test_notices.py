@@ -79,7 +79,8 @@ def test_auto_renewal_and_drafts_end_to_end(installment_member, run):
     assert plan.gateway_payment_method == "sbx_acct_000123456789"
     assert term.payments.filter(status="scheduled").count() == 9  # November 15 .. July 15
 
-    assert run(installment_drafts_run, date(2027, 1, 15)) == {"succeeded": 3, "failed": 0, "submitted": 0, "errors": 0}
+    assert run(installment_drafts_run, date(2027, 1, 15)) == {"succeeded": 3, "failed": 0, "submitted": 0, "cancelled": 0,
+                                                                  "errors": 0}
     events = GatewayEvent.objects.count()
     assert run(installment_drafts_run, date(2027, 1, 15))["succeeded"] == 0  # the same night again
     assert run(installment_drafts_run, date(2027, 1, 16))["succeeded"] == 0
@@ -138,7 +139,8 @@ def test_failing_account_marks_the_draft_failed_and_emails_once(installment_memb
     assert "insufficient funds" in email.body and "November 15, 2026" in email.body and "/dashboard/" in email.body
 
     for day in (date(2026, 11, 15), date(2026, 11, 16)):
-        assert run(installment_drafts_run, day) == {"succeeded": 0, "failed": 0, "submitted": 0, "errors": 0}
+        assert run(installment_drafts_run, day) == {"succeeded": 0, "failed": 0, "submitted": 0, "cancelled": 0,
+                                                               "errors": 0}
     with django_capture_on_commit_callbacks(execute=True):
         draft_failed_notify(payment_pk=draft.pk)  # told again
     assert len(mail.outbox) == 1
@@ -409,13 +411,13 @@ def test_lapse_notice_for_an_unpaid_renewal_but_not_for_an_abandoned_join(member
 def test_jobs_run_in_order_and_the_command_prints_counts(installment_member, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         results = membership_jobs_run(today=date(2026, 11, 15))
-    assert list(results) == ["auto_renewals", "drafts", "renewal_notices", "lapse_notices"]
+    assert list(results) == ["auto_renewals", "reconcile_drafts", "drafts", "renewal_notices", "lapse_notices"]
     assert results["drafts"]["succeeded"] == 1
     out = io.StringIO()
     with django_capture_on_commit_callbacks(execute=True):
         call_command("run_membership_jobs", "--today", "2026-11-15", stdout=out)
     assert "Membership jobs for 2026-11-15:" in out.getvalue()
-    assert "drafts: errors 0, failed 0, submitted 0, succeeded 0" in out.getvalue()
+    assert "  drafts: cancelled 0, errors 0, failed 0, submitted 0, succeeded 0" in out.getvalue()
     with pytest.raises(CommandError):
         call_command("run_membership_jobs", "--today", "15/11/2026")
     with django_capture_on_commit_callbacks(execute=True):

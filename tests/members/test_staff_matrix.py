@@ -44,6 +44,7 @@ def objects(world, member, staff, monkeypatch):
     check = payment_record(term=first.term, amount=first.amount, method="check", check_number="101",
                                     actor=staff, idempotency_key="matrix-check")
     other = MemberFactory(employer_district=world.district_b, local=world.local_b)
+    Payment.objects.filter(pk=check.pk).update(attention="A sandbox event was not applied: the event is for $1.00.")
     return {
         "own": record.member_number, "other": other.member_number, "term": first.term.pk, "paid": check.pk,
         "code": category.code, "rule": RenewalNoticeRule.objects.first().pk, "S": S,
@@ -70,8 +71,8 @@ MATRIX = [
     post(f"{S}/members/999999999/terms/new/", staff_only(staff_missing=404)),
     get(f"{S}/members/{{own}}/terms/{{term}}/payment/", staff_only()),
     post(f"{S}/members/{{own}}/terms/{{term}}/payment/", staff_only()),
-    post(f"{S}/members/{{own}}/terms/{{term}}/payment/", staff_only(302),
-         data={"method": "cash", "amount": "10", "token": "t3", "confirm": "1"}),
+    post(f"{S}/members/{{own}}/terms/{{term}}/payment/", staff_only(302),  # the term is paid: $10 is an overpayment
+         data={"method": "cash", "amount": "10", "overpayment": "1", "token": "t3", "confirm": "1"}),
     get(f"{S}/members/{{other}}/terms/{{term}}/payment/", staff_only(staff_missing=404)),  # not their term
     post(f"{S}/members/{{other}}/terms/{{term}}/payment/", staff_only(staff_missing=404)),
     get(f"{S}/members/{{own}}/terms/{{term}}/adjust/", staff_only()),
@@ -87,6 +88,13 @@ MATRIX = [
     post(f"{S}/members/{{own}}/payments/{{paid}}/refund/", staff_only()),
     get(f"{S}/members/{{other}}/payments/{{paid}}/refund/", staff_only(staff_missing=404)),  # not their payment
     post(f"{S}/members/{{other}}/payments/{{paid}}/refund/", staff_only(staff_missing=404)),
+    get(f"{S}/members/{{own}}/payments/{{paid}}/resolve/", staff_only()),
+    post(f"{S}/members/{{own}}/payments/{{paid}}/resolve/", staff_only()),
+    post(f"{S}/members/{{own}}/payments/{{paid}}/resolve/", staff_only(302), data={"note": "Checked", "confirm": "1"}),
+    get(f"{S}/members/{{other}}/payments/{{paid}}/resolve/", staff_only(staff_missing=404)),  # not their payment
+    post(f"{S}/members/{{other}}/payments/{{paid}}/resolve/", staff_only(staff_missing=404)),
+    get(f"{S}/payments/attention/", staff_only()),
+    post(f"{S}/payments/attention/", {"anonymous": 405, **{p: 405 for p in SIGNED_IN}}),  # a list: GET only
     get(f"{S}/categories/", staff_only()),
     post(f"{S}/categories/", staff_only()),
     get(f"{S}/categories/new/", staff_only()),
@@ -123,7 +131,9 @@ def test_matrix_covers_every_staff_url(objects):
 POSTS = [
     ("{S}/members/{own}/notes/", {"text": "x", "token": "t1"}),
     ("{S}/members/{other}/terms/new/", {"which": "join", "category": 1, "method": "cash", "token": "t2", "confirm": "1"}),
-    ("{S}/members/{own}/terms/{term}/payment/", {"method": "cash", "amount": "10", "token": "t3", "confirm": "1"}),
+    ("{S}/members/{own}/terms/{term}/payment/", {"method": "cash", "amount": "10", "overpayment": "1", "token": "t3",
+                                                 "confirm": "1"}),
+    ("{S}/members/{own}/payments/{paid}/resolve/", {"note": "x", "confirm": "1"}),
     ("{S}/members/{own}/terms/{term}/adjust/", {"kind": "credit", "amount": "10", "reason": "x", "token": "t4",
                                                   "confirm": "1"}),
     ("{S}/members/{own}/terms/{term}/cancel/", {"reason": "x"}),

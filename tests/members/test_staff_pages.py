@@ -345,7 +345,7 @@ def rich(member, staff, esp):
     for draft in first.term.payments.filter(due_on__lte=DAY):  # the drafts due so far went through
         paid(draft)
     check = payment_record(term=last.term, amount=Decimal("20.00"), method="check", check_number="7781",
-                                    actor=staff, idempotency_key="rich-check")
+                                    actor=staff, overpayment=True, idempotency_key="rich-check")  # refunded below
     payment_refund(payment=check, amount=Decimal("20.00"), reason="Paid twice", actor=staff,
                             idempotency_key="rich-refund")
     StoredDocument.objects.create(owner=member, kind="card", title="Membership card 2026-27",
@@ -386,7 +386,8 @@ def test_member_record_query_count_does_not_grow_with_payments(staff_client, ric
     with django_assert_max_num_queries(25) as few:
         staff_client.get(f"{S}/members/{rich.member_number}/")
     for n in range(15):
-        payment_record(term=term, amount=Decimal("1.00"), method="cash", actor=staff, idempotency_key=f"more-{n}")
+        payment_record(term=term, amount=Decimal("1.00"), method="cash", actor=staff, overpayment=True,
+                       idempotency_key=f"more-{n}")
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = staff_client.get(f"{S}/members/{rich.member_number}/")
     assert len(response.context["payments"]) > 15

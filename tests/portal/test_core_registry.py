@@ -21,9 +21,10 @@ MENUS = {
     "reviewer": MEMBER_MENU,
     "leader": ["Home", "Dashboard", "ESP careers", "My profile", "Roster", "Account"],
     "director": ["Home", "Dashboard", "ESP careers", "My profile", "Roster", "Account"],
-    "staff": ["Home", "Dashboard", "ESP careers", "My profile", "Roster", "Members", "Admin", "Account"],
+    "staff": ["Home", "Dashboard", "ESP careers", "My profile", "Roster", "Members", "Needs attention", "Admin",
+              "Account"],
     "awards": ["Home", "Dashboard", "ESP careers", "My profile", "Admin", "Account"],
-    "admin_user": ["Home", "Dashboard", "ESP careers", "My profile", "Roster", "Members", "Audit log", "Admin",
+    "admin_user": ["Home", "Dashboard", "ESP careers", "My profile", "Roster", "Members", "Needs attention", "Audit log", "Admin",
                    "Account"],
 }
 

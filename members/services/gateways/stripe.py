@@ -76,6 +76,7 @@ class StripeGateway:
             "payment_intent.payment_failed": False,
         }.get(kind)
         error = obj.get("last_payment_error") or {}
+        cents = obj.get("amount_total") if obj.get("object") == "checkout.session" else obj.get("amount")
         return GatewayOutcome(
             event_id=payload["id"], event_type=kind,
             payment_key=(obj.get("metadata") or {}).get("payment") or obj.get("client_reference_id"),
@@ -85,5 +86,34 @@ class StripeGateway:
             customer=obj.get("customer") or "",
             payment_method=obj.get("payment_method") or "",
             payment_method_label="Bank account" if "us_bank_account" in (obj.get("payment_method_types") or []) else "Card",
-            payload=payload,
+            payload=payload, amount=self._dollars(cents), currency=obj.get("currency") or "",
+        )
+
+    @staticmethod
+    def _dollars(cents) -> Decimal | None:
+        return None if cents is None else Decimal(int(cents)) / 100
+
+    # PaymentIntent statuses: what the portal does with each when it asks again.
+    _SETTLED = {"succeeded": True, "requires_payment_method": False, "canceled": False}
+
+    def reconcile(self, *, payment) -> GatewayOutcome | None:
+        """Ask Stripe again about a draft that got no answer: the PaymentIntent carrying the payment's idempotency
+        key in its metadata (set by charge_saved_method). None if Stripe has none (the request never reached it).
+        A draft still processing (ACH takes days) comes back with succeeded=None: recorded, not acted on."""
+        stripe = self._stripe()
+        found = stripe.PaymentIntent.search(query=f"metadata['payment']:'{payment.idempotency_key}'", limit=1)
+        intents = list(found.data)
+        if not intents:
+            return None
+        intent = intents[0]
+        status = intent.get("status", "")
+        error = intent.get("last_payment_error") or {}
+        succeeded = self._SETTLED.get(status)
+        return GatewayOutcome(
+            event_id=f"reconcile_{intent['id']}_{status}", event_type=f"payment_intent.reconciled.{status}",
+            payment_key=payment.idempotency_key, succeeded=succeeded, reference=intent["id"],
+            message=(error.get("message") or "The bank did not take the draft.") if succeeded is False else "",
+            customer=intent.get("customer") or "", payment_method=intent.get("payment_method") or "",
+            payment_method_label="Bank account", payload={"reconciled": dict(intent)},
+            amount=self._dollars(intent.get("amount")), currency=intent.get("currency") or "",
         )

@@ -20,6 +20,7 @@ from members.services.authorization import Authorization
 from members.services.errors import MembershipError
 from members.services.gateways.registry import GATEWAYS, get_gateway
 from members.services.join import join_payment_sent
+from members.services.payments import payment_checkout_prepare
 from members.services.quotes import installment_schedule, rate_on
 
 TermStatus = dues.TermStatus
@@ -98,7 +99,12 @@ def _absolute(request, name, *args, query: dict | None = None) -> str:
 
 
 def _checkout(request, payment: Payment):
-    """Send the member to the gateway's checkout for a pending payment (or to its page if it is settled)."""
+    """Send the member to the gateway's checkout for a pending payment (or to its page if it is settled). A
+    payment beyond what is left of its term (paid another way since) is refused, with the reason."""
+    payment, refusal = payment_checkout_prepare(payment=payment)
+    if refusal:
+        messages.error(request, refusal)
+        return redirect("members:payment_return", payment.pk)
     if payment.status != Payment.Status.PENDING:
         return redirect("members:payment_return", payment.pk)
     plan = payment.term.plan if payment.method == Payment.Method.BANK_DRAFT else None

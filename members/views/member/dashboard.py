@@ -12,7 +12,7 @@ from mae_portal.documents import subject_filter
 from mae_portal.models import StoredDocument
 from members import clock, dues
 from members.models import MembershipTerm, Payment, RenewalPolicy
-from members.selectors.dashboard import payments_owed, status_line
+from members.selectors.dashboard import balances_to_pay, payments_owed, status_line
 from members.selectors.payments import member_payments
 from members.selectors.terms import current_term, member_renewable_term, member_terms
 from members.views.member.common import TermStatus, _active_plan, _describe_plan
@@ -56,13 +56,14 @@ def membership_dashboard(user, day: date | None = None) -> dict:
         payment.receipt = receipts.get(str(payment.pk))
     pending = [p for p in payments if p.status == Payment.Status.PENDING]
     auto_renews = bool(plan and plan.is_installment and plan.auto_renew)
+    owed = payments_owed(payments, terms_by_pk)
     return {"membership": {
         "member": member, "terms": [t for t in terms], "current": current, "status": status_line(current, payments, day, grace),
         "plan": plan, "plan_label": _describe_plan(plan, member) if plan else "",
         "next_draft": next((p for p in sorted(payments, key=lambda p: p.due_on or date.max)
                             if p.status == Payment.Status.SCHEDULED), None),
         "history": [p for p in payments if p.status != Payment.Status.SCHEDULED],
-        "owed": payments_owed(payments, terms_by_pk), "pending": pending,
+        "owed": owed, "pending": pending, "to_pay": balances_to_pay(terms, payments, owed, day),
         "renewable": renewable, "renewal": renewal, "auto_renews": auto_renews,
         "next_year_label": dues.year_label((renewable or current).membership_year + 1) if (renewable or current) else "",
         "renews_on": date((current.membership_year + 1), 9, 1) if current else None,

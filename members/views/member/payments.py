@@ -6,10 +6,11 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from mae_portal.access import get_visible_or_404
 from members import clock
 from members.forms.tokens import TokenForm
 from members.models import Payment
-from members.selectors.payments import next_draft
+from members.selectors.payments import next_draft, terms_visible_to_member
 from members.selectors.terms import member_terms
 from members.services import payments
 from members.services.errors import MembershipError
@@ -62,6 +63,23 @@ def payment_retry(request, pk):
         messages.error(request, str(exc))
         return redirect("members:payment_return", payment.pk)
     return _checkout(request, retry)
+
+
+@require_POST
+@login_required
+def term_pay_remaining(request, term_id):
+    """"Pay the remaining": one card payment of what is left of a year no draft pays any more, then checkout."""
+    term = get_visible_or_404(terms_visible_to_member(request.user).select_related("member", "plan"), pk=term_id)
+    form = TokenForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Something went wrong with that button. Please press it again.")
+        return redirect("dashboard")
+    try:
+        payment = payments.payment_balance_start(term=term, form_token=form.cleaned_data["token"])
+    except MembershipError as exc:
+        messages.error(request, str(exc))
+        return redirect("dashboard")
+    return _checkout(request, payment)
 
 
 @require_POST

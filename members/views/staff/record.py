@@ -9,7 +9,7 @@ from members.forms.staff import (
     MemberNoteForm,
 )
 from members.models import RenewalPolicy
-from members.selectors.payments import member_payments_for_staff, member_plans_for_staff
+from members.selectors.payments import member_mismatched_events, member_payments_for_staff, member_plans_for_staff
 from members.selectors.search import MEMBER_STATUSES, membership_status
 from members.selectors.staff import member_documents_for_staff, member_notes
 from members.selectors.terms import member_terms
@@ -32,6 +32,7 @@ def member_detail(request, member_number):
     return render(request, "members/staff/member.html", {
         "member": member, "terms": terms, "payments": payments, "plans": plans, "notes": notes, "trail": trail,
         "documents": list(member_documents_for_staff(member)),
+        "attention": [p for p in payments if p.attention], "mismatched_events": list(member_mismatched_events(member)),
         "status": dict(MEMBER_STATUSES)[membership_status(terms, today=day, grace_days=grace)],
         "note_form": MemberNoteForm(),
         "can_create_term": bool(_join_choices(member, terms, day)),
