@@ -232,7 +232,7 @@ def main():
     print("-" * len(header))
     print(f"{'bare view (1 query)':<28} {baseline['rps']:8.0f} {baseline['p50']:8.1f} {baseline['p95']:8.1f} "
           f"{baseline['p99']:8.1f} {1:>7} {1:6.3f}")
-    for label, path, result in results:
+    for label, _path, result in results:
         status, queries = counted[label]
         errors = f", {result['errors']} errors" if result["errors"] else ""
         print(f"{label:<28} {result['rps']:8.0f} {result['p50']:8.1f} {result['p95']:8.1f} {result['p99']:8.1f} "
