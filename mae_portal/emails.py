@@ -22,7 +22,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template import TemplateDoesNotExist
-from django.template.loader import render_to_string
+from django.template.loader import get_template
 from django.utils import timezone
 
 from mae_portal.models import EmailDelivery
@@ -34,17 +34,28 @@ def send_email(template_name: str, to: str, context: dict, idempotency_key: str,
                attachment=None) -> EmailDelivery:
     """Queue one email. Asking again with the same key returns the first delivery and sends nothing more.
     `attachment`: a ready StoredDocument sent along as a PDF."""
-    context = {"site_url": settings.SITE_URL, **context}
-    subject = " ".join(render_to_string(f"emails/{template_name}-subject.txt", context).split())
-    text = render_to_string(f"emails/{template_name}-body.txt", context)
-    try:
-        html = render_to_string(f"emails/{template_name}-body.html", context)
-    except TemplateDoesNotExist:
-        html = ""
+    subject, text, html = email_renderer(template_name)(context)
     return queue_rendered_email(
         idempotency_key=idempotency_key, template_name=template_name, to=to,
         subject=subject, text=text, html=html, sensitive=sensitive, attachment=attachment,
     )
+
+
+def email_renderer(template_name: str):
+    """`render(context) -> (subject, text, html)` for templates/emails/<template_name>-*, the templates
+    loaded and compiled once: a run that sends thousands of one email renders each with the same three."""
+    subject_template = get_template(f"emails/{template_name}-subject.txt")
+    text_template = get_template(f"emails/{template_name}-body.txt")
+    try:
+        html_template = get_template(f"emails/{template_name}-body.html")
+    except TemplateDoesNotExist:
+        html_template = None
+
+    def render(context: dict) -> tuple[str, str, str]:
+        context = {"site_url": settings.SITE_URL, **context}
+        return (" ".join(subject_template.render(context).split()), text_template.render(context),
+                html_template.render(context) if html_template else "")
+    return render
 
 
 def queue_rendered_email(*, idempotency_key, template_name, to, subject, text, html="", sensitive=False,
@@ -66,6 +77,36 @@ def queue_rendered_email(*, idempotency_key, template_name, to, subject, text, h
             # A broker that is down is logged, not raised: the row is saved and the sweep sends it.
             enqueue_on_commit(deliver_email, (delivery.pk,))
     return delivery
+
+
+def queue_rendered_emails(emails: list[dict]) -> tuple[dict[str, int], set[str]]:
+    """Queue many rendered emails at once (dicts of queue_rendered_email's keyword arguments, without
+    attachments), in the caller's transaction: ({idempotency key: delivery pk} for every key, the keys
+    whose delivery this call wrote).
+
+    Like queue_rendered_email, a key asked again keeps its first delivery and sends nothing more: rows
+    are inserted ignoring key conflicts (a concurrent run's rows included), and only the rows that were not
+    there before are handed to the workers, after the commit (the outbox sweep re-sends what the broker
+    lost; a row a concurrent run wrote meanwhile may be handed over twice, and its worker claim sends it once)."""
+    from mae_portal.outbox import enqueue_on_commit
+    from mae_portal.tasks import deliver_email
+
+    if not emails:
+        return {}, set()
+    now = timezone.now()
+    keys = [email["idempotency_key"][:200] for email in emails]
+    existing = set(EmailDelivery.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", flat=True))
+    EmailDelivery.objects.bulk_create([
+        EmailDelivery(idempotency_key=key, template_name=email["template_name"], to=email["to"],
+                      subject=email["subject"][:300], body_text=email["text"], body_html=email.get("html", ""),
+                      sensitive=email.get("sensitive", False), next_attempt_at=now, enqueued_at=now)
+        for key, email in zip(keys, emails, strict=True) if key not in existing
+    ], ignore_conflicts=True)
+    pks = dict(EmailDelivery.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", "pk"))
+    new = {key for key in pks if key not in existing}
+    if new:
+        enqueue_on_commit(deliver_email, *[(pks[key],) for key in sorted(new)])
+    return pks, new
 
 
 @dataclass(frozen=True)

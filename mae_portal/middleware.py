@@ -5,16 +5,18 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
 from mae_portal.permissions import requires_mfa
 
 _SESSION_STARTED = "mae_session_started"
+_SESSION_SEEN = "mae_session_seen"
 
 
 class AbsoluteSessionLifetimeMiddleware:
     """Ends a signed-in session SESSION_ABSOLUTE_SECONDS after it began, however active (ASVS 7.3.2).
-    The idle limit is SESSION_COOKIE_AGE with SESSION_SAVE_EVERY_REQUEST."""
+    The idle limit is SESSION_COOKIE_AGE, renewed by SessionActivityMiddleware."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -29,6 +31,32 @@ class AbsoluteSessionLifetimeMiddleware:
                 logout(request)
                 messages.info(request, "Your session ended after 12 hours. Please sign in again.")
                 return redirect(f"{reverse('account_login')}?next={request.path}")
+        return self.get_response(request)
+
+
+class SessionActivityMiddleware:
+    """Keeps a signed-in session alive, and allauth's record of it current, without a write per page view.
+
+    The idle limit is the session's expiry (SESSION_COOKIE_AGE from its last save). Saving the session and
+    the user-session row on every request cost two write transactions per page; instead both are touched
+    when SESSION_TOUCH_SECONDS have passed since the last touch, so a session idle for SESSION_COOKIE_AGE
+    still ends (at most a touch interval early). Replaces allauth's UserSessionsMiddleware, which wrote
+    the row on every request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated and request.session.session_key:
+            now = int(timezone.now().timestamp())
+            seen = request.session.get(_SESSION_SEEN)
+            if seen is None or not 0 <= now - seen < settings.SESSION_TOUCH_SECONDS:
+                request.session[_SESSION_SEEN] = now  # modified: SessionMiddleware saves it, renewing its expiry
+                from allauth.usersessions import app_settings
+                from allauth.usersessions.models import UserSession
+
+                if app_settings.TRACK_ACTIVITY:
+                    UserSession.objects.create_from_request(request)
         return self.get_response(request)
 
 

@@ -72,9 +72,10 @@ MIDDLEWARE = [
     # Before any view (process_view), after authentication and the CSRF check: NUL in any input is a 400.
     "mae_portal.input_guard.RefuseNulCharactersMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "mae_portal.middleware.AbsoluteSessionLifetimeMiddleware",
+    # In place of allauth's UserSessionsMiddleware (which writes the user-session row on every request).
+    "mae_portal.middleware.SessionActivityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "mae_portal.middleware.RequireMFAMiddleware",
     "mae_portal.middleware.NoStoreForPersonalPagesMiddleware",
@@ -124,9 +125,11 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
-# Idle lifetime: the cookie is renewed on each request and expires after this much inactivity.
+# Idle lifetime: a signed-in session expires after this much inactivity. Activity renews it at most once
+# per SESSION_TOUCH_SECONDS (SessionActivityMiddleware), so reading a page writes nothing.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=2 * 60 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_TOUCH_SECONDS = 60
 # Absolute lifetime: a session older than this is ended whatever its activity.
 SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_SECONDS", default=12 * 60 * 60)
 SESSION_COOKIE_HTTPONLY = True

@@ -32,8 +32,22 @@ REGION_MANAGER_PERMISSIONS = {"members.uniservregion": ["view", "change"], "memb
 
 
 def _member(user):
-    # The reverse one-to-one caches its answer (None included), so the predicates below share one query.
-    return getattr(user, "member", None) if user.is_authenticated else None
+    """The user's member record, read once per request with what the dashboard and nav show of it.
+
+    The reverse one-to-one caches its answer (None included), so the predicates below share one query;
+    loading it here with its district, worksite, local and career field saves the page a query for each."""
+    if not user.is_authenticated:
+        return None
+    from members.models import Member, User
+
+    descriptor = User.member
+    if not descriptor.is_cached(user):
+        member = (Member.objects.select_related("employer_district__region", "worksite", "local", "career_field")
+                  .filter(user=user).first())
+        if member is not None:
+            member.user = user
+        descriptor.related.set_cached_value(user, member)
+    return getattr(user, "member", None)
 
 
 def has_member_record(user) -> bool:

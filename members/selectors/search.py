@@ -4,7 +4,6 @@ from datetime import date, timedelta
 
 from django.contrib.postgres.fields.ranges import RangeEndsWith, RangeStartsWith
 from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
-from django.core.paginator import Paginator
 from django.db import connection, transaction
 from django.db.models import Case, CharField, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Greatest
@@ -176,9 +175,60 @@ def member_search(*, query: str = "", status: str = "", category=None, career_fi
     return members
 
 
-def member_search_page(*, page_number, per_page: int = 50, query: str = "", **criteria):
-    """One page (django.core.paginator.Page) of member_search, counted and read in one transaction in which
-    PostgreSQL is told two things its planner gets wrong for this query:
+class SearchPage:
+    """One page of search results, read without counting every match (on a large roster, counting the
+    fuzzy matches of a common name costs more than reading the page): per_page + 1 rows are fetched, and
+    the extra one only says that a next page exists. `total` is known on the last page only."""
+
+    def __init__(self, rows: list, *, number: int, per_page: int):
+        self.object_list = rows[:per_page]
+        self.number = number
+        self.per_page = per_page
+        self._more = len(rows) > per_page
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self):
+        return len(self.object_list)
+
+    def has_next(self) -> bool:
+        return self._more
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def has_other_pages(self) -> bool:
+        return self._more or self.number > 1
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    def start_index(self) -> int:
+        return (self.number - 1) * self.per_page + 1 if self.object_list else 0
+
+    def end_index(self) -> int:
+        return (self.number - 1) * self.per_page + len(self.object_list)
+
+    @property
+    def total(self) -> int | None:
+        """How many members matched, when this page shows the last of them; else None (more than end_index)."""
+        return None if self._more else self.end_index()
+
+
+def _page_number(value) -> int:
+    try:
+        return max(1, int(value))
+    except (TypeError, ValueError):
+        return 1
+
+
+def member_search_page(*, page_number, per_page: int = 50, query: str = "", **criteria) -> SearchPage:
+    """One page (SearchPage) of member_search, read in one transaction in which PostgreSQL is told two things
+    its planner gets wrong for this query:
 
     - JIT compilation off: the per-member status subqueries make the estimated cost high enough for JIT,
       which then spends over a second compiling a query that runs in a few dozen milliseconds;
@@ -187,9 +237,10 @@ def member_search_page(*, page_number, per_page: int = 50, query: str = "", **cr
       trigram indexes)."""
     members = member_search(query=query, **criteria)
     text_search = bool(query.strip()) and not query.strip().isdigit()
+    number = _page_number(page_number)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT set_config('jit', 'off', true)"
                        + (", set_config('enable_seqscan', 'off', true)" if text_search else ""))
-        page = Paginator(members, per_page).get_page(page_number)
-        page.object_list = list(page.object_list)
-    return page
+        offset = (number - 1) * per_page
+        rows = list(members[offset:offset + per_page + 1])
+    return SearchPage(rows, number=number, per_page=per_page)

@@ -38,8 +38,9 @@ def term_status(term: MembershipTerm, *, today: date, grace_days: int) -> dues.T
     )
 
 
-def member_terms(member: Member, *, today: date):
-    grace = RenewalPolicy.current().grace_period_days
+def member_terms(member: Member, *, today: date, policy: RenewalPolicy | None = None):
+    """The member's terms, newest first, with money and status; `policy` if the page read it already."""
+    grace = (policy or RenewalPolicy.current()).grace_period_days
     terms = terms_with_money(member.terms.select_related("category", "plan"), required_by=today - timedelta(days=grace))
     terms = list(terms.order_by("-membership_year", "-created_at"))
     for term in terms:
@@ -84,10 +85,12 @@ def renewable_term(terms: list, *, today: date, renewal_window_days: int, grace_
     return current
 
 
-def member_renewable_term(member: Member, *, today: date, terms: list | None = None):
-    """renewable_term for a member under the renewal policy in force; `terms` if member_terms was read already."""
-    policy = RenewalPolicy.current()
-    terms = member_terms(member, today=today) if terms is None else terms
+def member_renewable_term(member: Member, *, today: date, terms: list | None = None,
+                          policy: RenewalPolicy | None = None):
+    """renewable_term for a member under the renewal policy in force; `terms` if member_terms was read already,
+    `policy` if the page read it already."""
+    policy = policy or RenewalPolicy.current()
+    terms = member_terms(member, today=today, policy=policy) if terms is None else terms
     return renewable_term(terms, today=today, renewal_window_days=policy.renewal_window_days,
                           grace_period_days=policy.grace_period_days)
 

@@ -18,7 +18,7 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from mae_portal.audit import audit_record
-from mae_portal.emails import send_email
+from mae_portal.emails import email_renderer, queue_rendered_emails, send_email
 from mae_portal.models import EmailDelivery
 from members import dues
 from members.documents import member_email
@@ -229,31 +229,52 @@ def _next_year_dues(category, start: date, cache: dict):
     return cache[key]
 
 
-@transaction.atomic
-def renewal_notice_send(*, term: MembershipTerm, rule: RenewalNoticeRule, today: date, policy: RenewalPolicy,
-                        next_amount=None, auto_renews: bool = False) -> RenewalNotice | None:
-    """Send one renewal notice and record it; None if it was already sent or there is no address.
-    `auto_renews`: the member's plan renews them automatically, so the before and at notices say so
-    instead of asking them to renew."""
-    to = member_email(term.member)
-    if not to:
-        log.warning("renewal notice for term %s not sent: member %s has no email address", term.pk, term.member_id)
-        return None
-    notice, created = RenewalNotice.objects.get_or_create(term=term, rule=rule, defaults={"sent_on": today})
-    if not created:
-        return None
+def _notice_context(*, term: MembershipTerm, rule: RenewalNoticeRule, policy: RenewalPolicy, next_amount,
+                    auto_renews: bool) -> dict:
     next_start = term.end + ONE_DAY
-    context = {
+    return {
         "member": term.member, "term": term, "rule": rule, "plan": term.plan,
         "auto_renews": auto_renews and rule.stage != "after",
         "next_start": next_start, "next_year_label": dues.year_label(dues.membership_year_for(next_start)),
         "next_amount": next_amount, "renew_by": term.end + timedelta(days=policy.grace_period_days),
     }
-    notice.email = send_email(f"renewal-notice-{rule.stage}", to=to, context=context,
-                              idempotency_key=f"renewal-notice:{term.pk}:{rule.pk}")
-    notice.save(update_fields=["email"])
-    log.info("renewal notice %s (%s) sent for term %s", rule.pk, rule.stage, term.pk)
-    return notice
+
+
+def _notice_key(term: MembershipTerm, rule: RenewalNoticeRule) -> str:
+    return f"renewal-notice:{term.pk}:{rule.pk}"
+
+
+NOTICE_BATCH = 1000  # notices rendered and written per transaction
+
+
+@transaction.atomic
+def _renewal_notices_send_batch(batch: list, *, today: date, policy: RenewalPolicy, renderers: dict) -> Counter:
+    """Send a batch of notices, each (rule, term, to, next_amount, auto_renews), in one transaction: their
+    email rows in one insert, their RenewalNotice rows in another, both ignoring the rows a concurrent run
+    wrote first (keyed on the email's idempotency key and on term and rule), so none goes out twice.
+    The emails are handed to the workers after the commit; "sent" counts the emails this batch wrote."""
+    already = set(RenewalNotice.objects.filter(
+        term_id__in={term.pk for _, term, *_ in batch}, rule_id__in={rule.pk for rule, *_ in batch},
+    ).values_list("term_id", "rule_id"))
+    batch = [item for item in batch if (item[1].pk, item[0].pk) not in already]
+    emails = []
+    for rule, term, to, next_amount, auto_renews in batch:
+        template = f"renewal-notice-{rule.stage}"
+        if template not in renderers:
+            renderers[template] = email_renderer(template)
+        subject, text, html = renderers[template](_notice_context(
+            term=term, rule=rule, policy=policy, next_amount=next_amount, auto_renews=auto_renews))
+        emails.append({"idempotency_key": _notice_key(term, rule), "template_name": template, "to": to,
+                       "subject": subject, "text": text, "html": html})
+    deliveries, new = queue_rendered_emails(emails)
+    RenewalNotice.objects.bulk_create([
+        RenewalNotice(term=term, rule=rule, sent_on=today, email_id=deliveries[_notice_key(term, rule)])
+        for rule, term, *_ in batch
+    ], ignore_conflicts=True)
+    sent = [rule for rule, term, *_ in batch if _notice_key(term, rule) in new]
+    counts = Counter(sent=len(sent))
+    counts.update(rule.stage for rule in sent)
+    return counts
 
 
 def renewal_notices_run(*, today: date) -> dict:
@@ -263,8 +284,9 @@ def renewal_notices_run(*, today: date) -> dict:
     A rule for a category applies to that category; a rule for every category applies to the others,
     and to that category too unless it has its own rule with the same offset (which replaces it).
 
-    Queries: one per rule for the terms due its notice, then one for their money and one for the later
-    years their members paid for, whatever the number of terms."""
+    Queries: one per rule for the terms due its notice (with the member, user, category and plan the
+    messages show), then one for their money and one for the later years their members paid for; then a
+    few per batch of NOTICE_BATCH notices (rendered with templates compiled once, written in bulk)."""
     policy = RenewalPolicy.current()
     grace = policy.grace_period_days
     rules = list(RenewalNoticeRule.objects.filter(is_active=True).order_by("offset_days", "pk"))
@@ -296,21 +318,25 @@ def renewal_notices_run(*, today: date) -> dict:
                             .values_list("member_id", "membership_year").distinct()):
         latest_paid_year[member_id] = max(year, latest_paid_year.get(member_id, year))
     rates: dict = {}
+    to_send = []
     for rule, term in due:
         row = money[term.pk]
         if not row["paid_for"] or latest_paid_year.get(term.member_id, term.membership_year) > term.membership_year:
             continue  # never a member that year, or already renewed
-        if not member_email(term.member):
+        to = member_email(term.member)
+        if not to:
             counts["no_address"] += 1  # staff see these members on their pages; nothing to send to
             continue
         term.paid, term.required_now = row["paid"], row["required_now"]
         # Only a member in good standing is renewed automatically (see auto_renewals_run).
         standing = term_status(term, today=today, grace_days=grace) in GOOD_STANDING
         amount = _next_year_dues(term.category, term.end + ONE_DAY, rates)
-        if renewal_notice_send(term=term, rule=rule, today=today, policy=policy, next_amount=amount,
-                               auto_renews=standing and _renews_automatically(term.plan)):
-            counts["sent"] += 1
-            counts[rule.stage] += 1
+        to_send.append((rule, term, to, amount, standing and _renews_automatically(term.plan)))
+    renderers: dict = {}
+    for first in range(0, len(to_send), NOTICE_BATCH):
+        batch = to_send[first:first + NOTICE_BATCH]
+        counts.update(_renewal_notices_send_batch(batch, today=today, policy=policy, renderers=renderers))
+        log.info("renewal notices: %s of %s sent", min(first + NOTICE_BATCH, len(to_send)), len(to_send))
     return dict(counts)
 
 

@@ -276,6 +276,36 @@ def test_renewal_notices_each_once_with_the_right_variant(world, django_assert_m
     assert after.template_name == "renewal-notice-after" and "September 30, 2027" in after.body_text  # + 30 days grace
 
 
+def test_renewal_notice_run_twice_sends_nothing_new(world, django_capture_on_commit_callbacks, monkeypatch):
+    callbacks = django_capture_on_commit_callbacks
+    terms = [paid_member(world, f"twice-{n}", callbacks=callbacks) for n in range(5)]
+    monkeypatch.setattr(nightly, "NOTICE_BATCH", 2)  # several batches, each its own transaction
+    mail.outbox.clear()
+    day = date(2027, 8, 1)
+    with callbacks(execute=True) as first:
+        assert renewal_notices_run(today=day) == {"sent": 5, "no_address": 0, "before": 5}
+    assert len(first) == 3  # one hand-off per batch, after its commit
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(t.member.email for t in terms)
+    for term in terms:  # each message rendered for its own member
+        message = next(m for m in mail.outbox if m.to == [term.member.email])
+        assert f"Hello {term.member.display_name}," in message.body and "Renew now for 2027-28" in message.body
+    deliveries = set(EmailDelivery.objects.filter(template_name="renewal-notice-before").values_list("pk", flat=True))
+    assert set(RenewalNotice.objects.values_list("email_id", flat=True)) == deliveries and len(deliveries) == 5
+
+    with callbacks(execute=True) as second:
+        assert renewal_notices_run(today=day)["sent"] == 0
+        assert renewal_notices_run(today=day + timedelta(days=1))["sent"] == 0  # still in the catch-up week
+    assert second == [] and len(mail.outbox) == 5
+    # A concurrent run wrote one email but not yet its notice row: this run records the notice, links that
+    # email, and neither writes nor hands over another.
+    RenewalNotice.objects.filter(term=terms[0]).delete()
+    with callbacks(execute=True) as third:
+        assert renewal_notices_run(today=day)["sent"] == 0
+    assert third == [] and len(mail.outbox) == 5
+    assert EmailDelivery.objects.filter(template_name="renewal-notice-before").count() == 5
+    assert RenewalNotice.objects.get(term=terms[0]).email_id in deliveries
+
+
 def test_a_category_rule_replaces_the_general_one_with_the_same_offset(world, django_capture_on_commit_callbacks):
     esp = MembershipCategory.objects.get(code="esp-full-time")
     own = RenewalNoticeRule.objects.create(category=esp, offset_days=-7)

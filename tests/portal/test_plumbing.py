@@ -5,6 +5,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from mae_portal.audit import audit_record, register_audit_actions
 from mae_portal.models import AuditLog
@@ -81,8 +82,77 @@ def test_session_ends_after_its_absolute_lifetime(client, member, settings):
 
 
 def test_idle_lifetime_is_configured(settings):
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    # Not saved on every request: SessionActivityMiddleware renews the idle limit once a touch interval.
+    assert settings.SESSION_SAVE_EVERY_REQUEST is False
+    assert "mae_portal.middleware.SessionActivityMiddleware" in settings.MIDDLEWARE
+    assert "allauth.usersessions.middleware.UserSessionsMiddleware" not in settings.MIDDLEWARE
     assert 0 < settings.SESSION_COOKIE_AGE <= 4 * 60 * 60
+    assert 0 < settings.SESSION_TOUCH_SECONDS <= 60
+
+
+WRITES = ("UPDATE", "INSERT", "DELETE")
+
+
+def _writes(queries):
+    return [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(WRITES)]
+
+
+@pytest.fixture
+def clock_at(monkeypatch):
+    """Moves timezone.now (sessions, allauth, the touch interval) to a point after the real now."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    real_now = timezone.now
+
+    def move(**delta):
+        later = real_now() + timedelta(**delta)
+        monkeypatch.setattr(timezone, "now", lambda: later)
+    return move
+
+
+def test_signed_in_pages_write_nothing_within_a_minute_then_touch_once(client, member, clock_at):
+    from allauth.usersessions.models import UserSession
+
+    client.force_login(member)
+    assert client.get("/dashboard/").status_code == 200  # the first page touches the session
+    with CaptureQueriesContext(connection) as second:
+        assert client.get("/dashboard/").status_code == 200
+    assert _writes(second.captured_queries) == []
+    with CaptureQueriesContext(connection) as third:
+        assert client.get("/members/profile/").status_code == 200
+    assert _writes(third.captured_queries) == []
+
+    seen = UserSession.objects.get(user=member).last_seen_at
+    clock_at(seconds=61)
+    with CaptureQueriesContext(connection) as later:
+        assert client.get("/dashboard/").status_code == 200
+    writes = _writes(later.captured_queries)
+    assert len([w for w in writes if "django_session" in w]) == 1
+    assert len([w for w in writes if "usersessions_usersession" in w]) == 1
+    assert UserSession.objects.get(user=member).last_seen_at > seen
+    with CaptureQueriesContext(connection) as after:
+        assert client.get("/dashboard/").status_code == 200
+    assert _writes(after.captured_queries) == []
+
+
+@pytest.mark.parametrize("engine", ["django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cached_db"])
+def test_idle_session_still_ends_after_two_hours(client, member, settings, clock_at, engine):
+    from django.core.cache import cache
+
+    settings.SESSION_ENGINE = engine
+    client.force_login(member)
+    assert client.get("/dashboard/").status_code == 200
+    clock_at(minutes=119)
+    assert client.get("/dashboard/").status_code == 200  # active within the idle limit: renewed
+    clock_at(minutes=119 + 119)
+    assert client.get("/dashboard/").status_code == 200
+    clock_at(minutes=119 + 119 + 121)
+    # Redis drops the cached copy after the same idle limit (its timeout); the test's clock cannot move Redis.
+    cache.delete(f"django.contrib.sessions.cached_db{client.session.session_key}")
+    response = client.get("/dashboard/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
 
 
 def test_personal_pages_are_not_cached(client, member):

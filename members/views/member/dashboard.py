@@ -41,13 +41,14 @@ def membership_dashboard(user, day: date | None = None) -> dict:
     member = getattr(user, "member", None)
     if member is None:
         return {"membership": None}
-    terms = member_terms(member, today=day)
+    policy = RenewalPolicy.current()  # read once: terms, renewal and status all need it
+    terms = member_terms(member, today=day, policy=policy)
     terms_by_pk = {t.pk: t for t in terms}
-    grace = RenewalPolicy.current().grace_period_days
+    grace = policy.grace_period_days
     payments = list(member_payments(member).select_related("term__category"))
     current = current_term(terms, day)
     plan = _active_plan(member)
-    renewable = member_renewable_term(member, today=day, terms=terms)
+    renewable = member_renewable_term(member, today=day, terms=terms, policy=policy)
     renewal = next((t for t in terms if current and t.continues_id == current.pk and t.status != TermStatus.CANCELLED), None)
     receipts = {d.subject_id: d for d in StoredDocument.objects.filter(
         subject_filter(Payment, [p.pk for p in payments]), owner=user, kind="receipt",

@@ -23,8 +23,9 @@ from members.views.staff.terms import _join_choices
 def member_detail(request, member_number):
     member = _member(request, member_number)
     day = clock.today()
-    terms = member_terms(member, today=day)
-    grace = RenewalPolicy.current().grace_period_days
+    policy = RenewalPolicy.current()  # read once: terms, status and the renewal choice all need it
+    terms = member_terms(member, today=day, policy=policy)
+    grace = policy.grace_period_days
     payments = member_payments_for_staff(member)
     plans = list(member_plans_for_staff(member))
     notes = list(member_notes(member))
@@ -35,7 +36,7 @@ def member_detail(request, member_number):
         "attention": [p for p in payments if p.attention], "mismatched_events": list(member_mismatched_events(member)),
         "status": dict(MEMBER_STATUSES)[membership_status(terms, today=day, grace_days=grace)],
         "note_form": MemberNoteForm(),
-        "can_create_term": bool(_join_choices(member, terms, day)),
+        "can_create_term": bool(_join_choices(member, terms, day, policy)),
     })
 
 

@@ -20,11 +20,12 @@ from members.services.quotes import membership_quote, suggest_category, term_cat
 from members.views.staff.common import _back_to, _confirmed_action, _member, _posted, _term, membership_staff_required
 
 
-def _join_choices(member, terms, day):
+def _join_choices(member, terms, day, policy=None):
     """What staff may create for the member today: a term for this membership year from today, unless one
-    covers today; a renewal of the term the member may renew (the same rule as on the member's pages)."""
+    covers today; a renewal of the term the member may renew (the same rule as on the member's pages).
+    `policy`: the renewal policy, if the page read it already."""
     choices = []
-    renewable = member_renewable_term(member, today=day, terms=terms)
+    renewable = member_renewable_term(member, today=day, terms=terms, policy=policy)
     if renewable is not None:
         next_year = renewable.membership_year + 1
         choices.append((f"renew:{renewable.pk}",
