@@ -1,23 +1,45 @@
 import base64
 import hashlib
 import uuid
+from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 from cryptography.fernet import Fernet
 from django.conf import settings
+from django.template.loader import render_to_string
 
 from mae_portal.emails import queue_rendered_email
 from mae_portal.permissions import requires_mfa
 
 
+@dataclass(frozen=True)
+class PortalSite:
+    """What allauth's templates read as `current_site`. The portal does not use django.contrib.sites
+    (one site, configured by SITE_URL), so allauth would otherwise see a blank name."""
+
+    name: str
+    domain: str
+
+
+def portal_site() -> PortalSite:
+    return PortalSite(name=settings.PORTAL_NAME, domain=urlsplit(settings.SITE_URL).netloc)
+
+
 class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix, email, context):
         """Account emails (verification, password reset...) go through the same Celery delivery as
-        every other email; their one-time links are wiped from the log once sent."""
+        every other email; their one-time links are wiped from the log once sent. They carry the
+        portal's name and layout (templates/emails/base.*) like the portal's own emails."""
+        context = {"site_url": settings.SITE_URL, **context, "current_site": portal_site()}
         message = self.render_mail(template_prefix, email, context)
         html = next((body for body, mime in getattr(message, "alternatives", []) if mime == "text/html"), "")
+        if not html:
+            # allauth ships text only: its text, without the text footer, in the HTML layout.
+            text = render_to_string(f"{template_prefix}_message.txt", {**context, "embedded": True}).strip()
+            html = render_to_string("emails/account-body.html", {**context, "text": text})
         queue_rendered_email(
             idempotency_key=f"account:{template_prefix}:{uuid.uuid4()}",
             template_name=template_prefix.rsplit("/", 1)[-1],

@@ -34,7 +34,7 @@ def send_email(template_name: str, to: str, context: dict, idempotency_key: str,
                attachment=None) -> EmailDelivery:
     """Queue one email. Asking again with the same key returns the first delivery and sends nothing more.
     `attachment`: a ready StoredDocument sent along as a PDF."""
-    context = {"site_url": settings.SITE_URL, **context}
+    context = {"site_url": settings.SITE_URL, "portal_name": settings.PORTAL_NAME, **context}
     subject = " ".join(render_to_string(f"emails/{template_name}-subject.txt", context).split())
     text = render_to_string(f"emails/{template_name}-body.txt", context)
     try:

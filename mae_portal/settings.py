@@ -322,6 +322,8 @@ MFA_REQUIRED_GROUPS = [
     "Award reviewers",
 ]
 DEMO_PASSWORD = "mae-demo-2026"
+# The name every email and allauth's account pages and emails carry.
+PORTAL_NAME = "MAE Member Portal"
 
 # Payments: the built-in sandbox in development and tests; Stripe in production.
 PAYMENT_GATEWAY = env.str("PAYMENT_GATEWAY", default="sandbox" if DEBUG else "stripe")
