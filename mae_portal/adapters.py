@@ -1,10 +1,14 @@
 import base64
 import hashlib
+import time
 import uuid
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.authentication import get_authentication_records
+from allauth.core import context as allauth_context
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 from cryptography.fernet import Fernet
@@ -28,7 +32,25 @@ def portal_site() -> PortalSite:
     return PortalSite(name=settings.PORTAL_NAME, domain=urlsplit(settings.SITE_URL).netloc)
 
 
+def signed_in_with_password_recently(request) -> bool:
+    """A password typed to sign in within ACCOUNT_REAUTHENTICATION_TIMEOUT counts as a re-authentication.
+
+    allauth counts only its re-authentication form ("reauthenticated" records), so staff sent from the
+    sign-in straight to the mandatory TOTP set-up would type their password twice in a row."""
+    if request is None or not request.user.is_authenticated:
+        return False
+    records = get_authentication_records(request, request.user)
+    signed_in_at = [record["at"] for record in records if record.get("method") == "password" and "at" in record]
+    return bool(signed_in_at) and time.time() - max(signed_in_at) < account_settings.REAUTHENTICATION_TIMEOUT
+
+
 class AccountAdapter(DefaultAccountAdapter):
+    def is_reauthentication_required(self, *, app, **kwargs) -> bool:
+        # Later sensitive changes (after the timeout) still ask for the password again.
+        if not super().is_reauthentication_required(app=app, **kwargs):
+            return False
+        return not signed_in_with_password_recently(getattr(allauth_context, "request", None))
+
     def send_mail(self, template_prefix, email, context):
         """Account emails (verification, password reset...) go through the same Celery delivery as
         every other email; their one-time links are wiped from the log once sent. They carry the
