@@ -5,6 +5,7 @@ from datetime import date
 from django import forms
 from django.urls import reverse
 
+from members.forms.fields import clean_hire_date
 from members.forms.profile import ProfileForm
 from members.forms.tokens import TokenForm
 from members.models import CareerField, District, Member, MembershipCategory, PaymentPlan, Worksite
@@ -68,9 +69,12 @@ class JoinProfileForm(ProfileForm):
         help_texts = {"hire_date": "Your first day with this district, if you know it."}
 
     REQUIRED = ("mobile_phone", "address_line1", "city", "state", "zip_code", "job_title")
+    NAME_FIELDS = ("legal_first_name", "legal_middle_name", "legal_last_name", "preferred_name")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, today: date, **kwargs):
         super().__init__(*args, **kwargs)
+        self.today = today
+        self.fields["hire_date"].widget.attrs["max"] = today.isoformat()
         for name in self.REQUIRED:
             self.fields[name].required = True
         self.fields["employer_district"].widget.attrs.update({
@@ -118,10 +122,7 @@ class JoinProfileForm(ProfileForm):
         return cleaned
 
     def clean_hire_date(self):
-        value = self.cleaned_data["hire_date"]
-        if value and value < date(1950, 1, 1):
-            raise forms.ValidationError("Check the year of your hire date.")
-        return value
+        return clean_hire_date(self.cleaned_data["hire_date"], today=self.today)
 
 
 class CategoryForm(forms.Form):
