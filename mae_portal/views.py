@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from mae_portal import registry
 from mae_portal.access import get_visible_or_404
+from mae_portal.audit import audit_subjects
 from mae_portal.documents import documents_visible_to, safe_filename
 from mae_portal.models import AuditLog, StoredDocument
 from mae_portal.permissions import is_admin
@@ -74,6 +75,7 @@ def audit_log(request):
     if actor:
         entries = entries.filter(actor__email__icontains=actor)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    page.object_list = audit_subjects(page.object_list, user=request.user)
     return render(request, "audit_log.html", {"page": page, "action": action, "actor": actor})
 
 

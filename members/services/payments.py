@@ -97,7 +97,7 @@ def payment_retry(*, payment: Payment, idempotency_key: str | None = None, form_
 
 
 def _staff_payment(*, term, amount, method, actor, idempotency_key, note="", check_number="", refund_of=None,
-                   action) -> Payment:
+                   action, ip: str | None = None) -> Payment:
     existing = Payment.objects.filter(idempotency_key=idempotency_key).first()
     if existing:
         return existing
@@ -106,14 +106,14 @@ def _staff_payment(*, term, amount, method, actor, idempotency_key, note="", che
         gateway="manual", idempotency_key=idempotency_key, note=note[:300], check_number=check_number,
         refund_of=refund_of, recorded_by=actor, paid_at=timezone.now(), due_on=timezone.localdate(),
     )
-    audit_record(actor=actor, action=action, obj=payment,
+    audit_record(actor=actor, ip=ip, action=action, obj=payment,
                  changes={"amount": str(amount), "method": method, "note": note, "check_number": check_number})
     return payment
 
 
 @transaction.atomic
 def payment_record(*, term: MembershipTerm, amount: Decimal, method: str, check_number: str = "", note: str = "",
-                   actor, idempotency_key: str | None = None, form_token=None) -> Payment:
+                   actor, idempotency_key: str | None = None, form_token=None, ip: str | None = None) -> Payment:
     """Staff record a check or cash payment."""
     idempotency_key = keys.chosen(idempotency_key=idempotency_key, form_token=form_token, make=keys.staff("payment"))
     if amount <= 0:
@@ -124,13 +124,13 @@ def payment_record(*, term: MembershipTerm, amount: Decimal, method: str, check_
         raise MembershipError("Enter the check number.")
     first = not term.payments.filter(status=Payment.Status.SUCCEEDED).exists()
     payment = _staff_payment(term=term, amount=amount, method=method, actor=actor, idempotency_key=idempotency_key,
-                             note=note, check_number=check_number.strip(), action="payment.recorded")
+                             note=note, check_number=check_number.strip(), action="payment.recorded", ip=ip)
     followups.after_payment(payment.pk, first)
     return payment
 
 
 @transaction.atomic
-def payment_refund(*, payment: Payment, amount: Decimal, reason: str, actor, idempotency_key: str | None = None, form_token=None) -> Payment:
+def payment_refund(*, payment: Payment, amount: Decimal, reason: str, actor, idempotency_key: str | None = None, form_token=None, ip: str | None = None) -> Payment:
     """Refund part or all of a paid payment (recorded as a negative payment)."""
     idempotency_key = keys.chosen(idempotency_key=idempotency_key, form_token=form_token, make=keys.staff("refund"))
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
@@ -142,14 +142,14 @@ def payment_refund(*, payment: Payment, amount: Decimal, reason: str, actor, ide
     if not reason.strip():
         raise MembershipError("Say why the refund is made.")
     return _staff_payment(term=payment.term, amount=-amount, method=payment.method, actor=actor,
-                          idempotency_key=idempotency_key, note=reason, refund_of=payment, action="payment.refunded")
+                          idempotency_key=idempotency_key, note=reason, refund_of=payment, action="payment.refunded", ip=ip)
 
 
 @transaction.atomic
-def payment_adjust(*, term: MembershipTerm, amount: Decimal, reason: str, actor, idempotency_key: str | None = None, form_token=None) -> Payment:
+def payment_adjust(*, term: MembershipTerm, amount: Decimal, reason: str, actor, idempotency_key: str | None = None, form_token=None, ip: str | None = None) -> Payment:
     """A credit (positive) or charge (negative) against a term, e.g. a hardship waiver."""
     idempotency_key = keys.chosen(idempotency_key=idempotency_key, form_token=form_token, make=keys.staff("adjust"))
     if amount == 0 or not reason.strip():
         raise MembershipError("Enter a non-zero amount and the reason.")
     return _staff_payment(term=term, amount=amount, method=Payment.Method.ADJUSTMENT, actor=actor,
-                          idempotency_key=idempotency_key, note=reason, action="payment.adjusted")
+                          idempotency_key=idempotency_key, note=reason, action="payment.adjusted", ip=ip)

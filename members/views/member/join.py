@@ -135,7 +135,7 @@ def _join_and_checkout(request, *, member, category, plan_kind, draft_day, autho
     try:
         payment = membership_join(
             member=member, category=category, plan_kind=plan_kind, draft_day=draft_day, authorization=authorization,
-            actor=request.user, today=clock.today(), form_token=token, renewal_of=renewal_of,
+            actor=request.user, today=clock.today(), form_token=token, renewal_of=renewal_of, ip=client_ip(request),
         )
     except MembershipError as exc:
         messages.error(request, str(exc))

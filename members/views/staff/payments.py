@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 
+from mae_portal.audit import client_ip
 from members.forms.staff import (
     AdjustmentForm,
     PaymentRecordForm,
@@ -35,7 +36,7 @@ def payment_record(request, member_number, term_id):
     def act(form):
         data = form.cleaned_data
         payments.payment_record(term=term, amount=data["amount"], method=data["method"],
-                                check_number=data["check_number"], note=data["note"], actor=request.user,
+                                check_number=data["check_number"], note=data["note"], actor=request.user, ip=client_ip(request),
                                 form_token=data["token"])
         messages.success(request, f"${data['amount']} recorded for {term.year_label}.")
         return _back_to(member)
@@ -60,7 +61,7 @@ def payment_refund(request, member_number, payment_id):
 
     def act(form):
         data = form.cleaned_data
-        payments.payment_refund(payment=payment, amount=data["amount"], reason=data["reason"], actor=request.user,
+        payments.payment_refund(payment=payment, amount=data["amount"], reason=data["reason"], actor=request.user, ip=client_ip(request),
                                 form_token=data["token"])
         messages.success(request, f"Refund of ${data['amount']} recorded.")
         return _back_to(member)
@@ -83,7 +84,7 @@ def payment_adjust(request, member_number, term_id):
 
     def act(form):
         data = form.cleaned_data
-        payments.payment_adjust(term=term, amount=form.signed_amount, reason=data["reason"], actor=request.user,
+        payments.payment_adjust(term=term, amount=form.signed_amount, reason=data["reason"], actor=request.user, ip=client_ip(request),
                                 form_token=data["token"])
         messages.success(request, f"{data['kind'].capitalize()} of ${data['amount']} recorded.")
         return _back_to(member)
