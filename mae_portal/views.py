@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import FileResponse, JsonResponse
 from django.shortcuts import render
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -38,8 +38,12 @@ def dashboard(request):
 @require_GET
 @login_required
 def documents_panel(request):
-    """The dashboard's document list; htmx polls it while a PDF is being prepared."""
-    return render(request, "includes/_documents.html", _documents(request.user))
+    """The dashboard's document list; htmx polls it while a PDF is being prepared. Opened directly (not by
+    htmx), the same list comes inside the full page."""
+    template = "includes/_documents.html" if request.headers.get("HX-Request") == "true" else "documents.html"
+    response = render(request, template, _documents(request.user))
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def _documents(user):

@@ -18,10 +18,10 @@ def normalized_name(value: str) -> str:
 
 
 def describe_by_hints(form):
-    """Point each input at the hint includes/_field.html shows above it (Django's own id is not rendered)."""
+    """Point each input at the hint includes/_field.html shows above it (`<id>_helptext`, Django's own name)."""
     for name, field in form.fields.items():
         if field.help_text and not field.widget.is_hidden:
-            field.widget.attrs["aria-describedby"] = f"{form[name].auto_id}-hint"
+            field.widget.attrs["aria-describedby"] = f"{form[name].auto_id}_helptext"
 
 
 class DraftDayField(forms.TypedChoiceField):

@@ -14,7 +14,7 @@ def _cards(page):
 
 
 @pytest.mark.parametrize("persona", ["anonymous", "member", "staff", "director", "reviewer"])
-def test_home_cards_link_to_pages_that_exist_and_promise_nothing_else(as_persona, persona):
+def test_home_cards_link_to_pages_that_exist_and_promise_nothing_else(as_persona, world, persona):
     page = as_persona(persona).get("/").content.decode()
     cards = _cards(page)
     assert len(cards) == 3
@@ -37,7 +37,7 @@ def test_home_cards_link_to_pages_that_exist_and_promise_nothing_else(as_persona
     ("awards", "staff-role-heading", False),
     ("coordinator", "staff-role-heading", False),
 ])
-def test_staff_dashboard_shows_their_work_first_and_no_join_nag(as_persona, persona, first_heading, tools):
+def test_staff_dashboard_shows_their_work_first_and_no_join_nag(as_persona, world, persona, first_heading, tools):
     page = as_persona(persona).get("/dashboard/").content.decode()
     assert "Not a member yet" not in page and "Join MAE" not in page
     headings = re.findall(r'<h2 id="([^"]+)"', page)
@@ -48,13 +48,13 @@ def test_staff_dashboard_shows_their_work_first_and_no_join_nag(as_persona, pers
 
 
 @pytest.mark.parametrize("persona", ["staff", "director", "reviewer"])
-def test_home_page_does_not_ask_staff_to_join(as_persona, persona):
+def test_home_page_does_not_ask_staff_to_join(as_persona, world, persona):
     page = as_persona(persona).get("/").content.decode()
     assert 'class="button" href="/members/join/">Join MAE</a>' not in page
 
 
 @pytest.mark.parametrize("persona", ["outsider", "anonymous"])
-def test_people_who_may_join_are_still_invited(as_persona, persona):
+def test_people_who_may_join_are_still_invited(as_persona, world, persona):
     client = as_persona(persona)
     assert 'href="/members/join/">Join MAE</a>' in client.get("/").content.decode()
     if persona == "outsider":
@@ -62,7 +62,7 @@ def test_people_who_may_join_are_still_invited(as_persona, persona):
         assert "Not a member yet" in page and "staff-role-heading" not in page
 
 
-def test_members_and_leaders_see_no_staff_panel(as_persona):
+def test_members_and_leaders_see_no_staff_panel(as_persona, world):
     for persona in ("member", "leader"):
         page = as_persona(persona).get("/dashboard/").content.decode()
         assert "staff-role-heading" not in page
