@@ -81,9 +81,9 @@ class JoinProfileForm(ProfileForm):
             "list": "district-options", "autocomplete": "off",
             # htmx: as the district is typed or picked, the worksite list below follows it.
             # Picking a suggestion fires `input` too. The chosen worksite goes along, so a list redrawn for
-            # the same district keeps it.
-            "hx-get": reverse("members:join_worksites"), "hx-trigger": "input changed delay:400ms",
-            "hx-target": "#worksite-field", "hx-swap": "innerHTML", "hx-include": "#id_worksite",
+            # the same district keeps it. (data-hx-*: htmx reads them, and they are valid HTML on an input.)
+            "data-hx-get": reverse("members:join_worksites"), "data-hx-trigger": "input changed delay:400ms",
+            "data-hx-target": "#worksite-field", "data-hx-swap": "innerHTML", "data-hx-include": "#id_worksite",
         })
         if self.instance.pk and self.instance.employer_district_id and "employer_district" not in self.data:
             self.initial["employer_district"] = self.instance.employer_district.name
