@@ -44,9 +44,14 @@ def console():
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s %(message)s"))
     handler.addFilter(ClientErrorsWithoutTraceback())
     logger = logging.getLogger("django.request")
+    # Other tests may have quietened the logger (a dictConfig, a level); this one needs it as settings make it.
+    disabled, level = logger.disabled, logger.level
+    logger.disabled = False
+    logger.setLevel(logging.WARNING)
     logger.addHandler(handler)
     yield buffer
     logger.removeHandler(handler)
+    logger.disabled, logger.level = disabled, level
 
 
 def test_403_and_404_are_one_line_each(client, member, console):
