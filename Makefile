@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-PORT ?= 8000
+export PORT ?= 8000
 export DEBUG ?= true
 export DJANGO_SETTINGS_MODULE := mae_portal.settings
 

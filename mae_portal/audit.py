@@ -86,6 +86,37 @@ def client_ip(request):
         return peer
 
 
+_SUBJECT_LINKS: dict = {}
+
+
+def register_audit_subject_link(model, link) -> None:
+    """`link(subject, user)` -> the URL of the subject's page for that user, or None if they may not open it.
+    The audit page names each entry's subject and links it through this."""
+    _SUBJECT_LINKS[model] = link
+
+
+def audit_subjects(entries, *, user) -> list:
+    """Sets `subject_label` and `subject_url` on each entry: one query per subject type on the page."""
+    entries = list(entries)
+    wanted: dict = {}
+    for entry in entries:
+        if entry.subject_type_id and entry.subject_id:
+            wanted.setdefault(entry.subject_type_id, set()).add(entry.subject_id)
+    found = {}
+    for type_id, ids in wanted.items():
+        model = ContentType.objects.get_for_id(type_id).model_class()
+        if model is None:
+            continue
+        for row in model._default_manager.filter(pk__in=ids):
+            found[(type_id, str(row.pk))] = row
+    for entry in entries:
+        subject = found.get((entry.subject_type_id, entry.subject_id))
+        entry.subject_label = str(subject) if subject is not None else ""
+        link = _SUBJECT_LINKS.get(type(subject)) if subject is not None else None
+        entry.subject_url = link(subject, user) if link else None
+    return entries
+
+
 def audit_record(*, actor, action: str, obj=None, subject=None, changes: dict | None = None,
                  ip: str | None = None) -> AuditLog:
     """Append one entry. `action` must be registered (ValueError otherwise); `subject` defaults to

@@ -52,7 +52,7 @@ def email_renderer(template_name: str):
         html_template = None
 
     def render(context: dict) -> tuple[str, str, str]:
-        context = {"site_url": settings.SITE_URL, **context}
+        context = {"site_url": settings.SITE_URL, "portal_name": settings.PORTAL_NAME, **context}
         return (" ".join(subject_template.render(context).split()), text_template.render(context),
                 html_template.render(context) if html_template else "")
     return render

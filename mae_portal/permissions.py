@@ -60,6 +60,14 @@ is_mentoring_coordinator = in_group(Groups.MENTORING_COORDINATORS) | is_admin
 is_local_leader = in_group(Groups.LOCAL_LEADERS)
 
 
+def works_for_mae(user) -> bool:
+    """Staff, directors, region managers, reviewers, coordinators and admins: people who use the portal for
+    their work (local leaders are members who lead a local, not staff)."""
+    if not user.is_authenticated:
+        return False
+    return user.is_staff or user.is_superuser or bool(group_names(user) - {Groups.LOCAL_LEADERS})
+
+
 def requires_mfa(user) -> bool:
     """Staff, directors, reviewers and admins must use two-factor authentication."""
     if not user.is_authenticated:

@@ -31,7 +31,9 @@ if not ALLOWED_HOSTS:
     if not DEBUG:
         raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is off.")
     ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]", "testserver"]
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The port `make run` serves on; links in emails, PDFs and QR codes follow it unless SITE_URL is set.
+PORT = int(env.str("PORT", default="") or 8000)
+SITE_URL = env.str("SITE_URL", default="").rstrip("/") or f"http://127.0.0.1:{PORT}"
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[SITE_URL])
 # How many reverse proxies in front of gunicorn append to X-Forwarded-For (the TLS proxy: 1). The client's
 # address (rate limits, audit rows, signed authorizations) is that many entries from the header's right;
@@ -338,6 +340,8 @@ MFA_REQUIRED_GROUPS = [
     "Award reviewers",
 ]
 DEMO_PASSWORD = "mae-demo-2026"
+# The name every email and allauth's account pages and emails carry.
+PORTAL_NAME = "MAE Member Portal"
 
 # Payments: the built-in sandbox in development and tests; Stripe in production.
 PAYMENT_GATEWAY = env.str("PAYMENT_GATEWAY", default="sandbox" if DEBUG else "stripe")
@@ -360,7 +364,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # An ordinary 403 or 404 is one line, not a traceback (Django attaches the exception to the warning).
+    "filters": {"client_errors_without_traceback": {"()": "mae_portal.logfilters.ClientErrorsWithoutTraceback"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain",
+                             "filters": ["client_errors_without_traceback"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},

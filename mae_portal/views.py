@@ -6,12 +6,13 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import FileResponse, JsonResponse
 from django.shortcuts import render
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from mae_portal import registry
 from mae_portal.access import get_visible_or_404
+from mae_portal.audit import audit_subjects
 from mae_portal.documents import documents_visible_to, safe_filename
 from mae_portal.models import AuditLog, StoredDocument
 from mae_portal.permissions import is_admin
@@ -37,8 +38,12 @@ def dashboard(request):
 @require_GET
 @login_required
 def documents_panel(request):
-    """The dashboard's document list; htmx polls it while a PDF is being prepared."""
-    return render(request, "includes/_documents.html", _documents(request.user))
+    """The dashboard's document list; htmx polls it while a PDF is being prepared. Opened directly (not by
+    htmx), the same list comes inside the full page."""
+    template = "includes/_documents.html" if request.headers.get("HX-Request") == "true" else "documents.html"
+    response = render(request, template, _documents(request.user))
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def _documents(user):
@@ -74,6 +79,7 @@ def audit_log(request):
     if actor:
         entries = entries.filter(actor__email__icontains=actor)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    page.object_list = audit_subjects(page.object_list, user=request.user)
     return render(request, "audit_log.html", {"page": page, "action": action, "actor": actor})
 
 

@@ -97,6 +97,12 @@ class MemberAdmin(AuditedAdmin):
     autocomplete_fields = ["user", "employer_district", "worksite", "local"]
     readonly_fields = ["member_number", "created_at", "updated_at"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # A member being added has no number yet: the database sequence issues it on insert, and the
+        # unsaved instance holds only the sequence expression, which the admin cannot display.
+        fields = super().get_readonly_fields(request, obj)
+        return fields if obj else [field for field in fields if field != "member_number"]
+
 
 # --- Membership: categories, dues and notices are edited here or on the staff pages (/members/staff/
 # categories/); terms, payments and plans change only through the staff pages' services, so here they are

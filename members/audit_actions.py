@@ -2,7 +2,7 @@
 entries about membership rows: a term, payment, plan, authorization or note belongs to its member's
 trail. Registered from MembersConfig.ready()."""
 
-from mae_portal.audit import register_audit_actions, register_audit_subject
+from mae_portal.audit import register_audit_actions, register_audit_subject, register_audit_subject_link
 
 ACTIONS = {
     # The member's own record
@@ -46,12 +46,24 @@ ACTIONS = {
 
 
 def register():
-    from members.models import DraftAuthorization, MemberNote, MembershipTerm, Payment, PaymentPlan
+    from members.models import DraftAuthorization, Member, MemberNote, MembershipTerm, Payment, PaymentPlan
 
     register_audit_actions(ACTIONS)
     for model in (MembershipTerm, Payment, PaymentPlan, DraftAuthorization, MemberNote):
         register_audit_subject(model, _its_member)
+    register_audit_subject_link(Member, _member_record_link)
 
 
 def _its_member(row):
     return row.member
+
+
+def _member_record_link(member, user):
+    """The staff record, for those who may open it (membership staff and admins)."""
+    from django.urls import reverse
+
+    from mae_portal.permissions import is_membership_staff
+
+    if not is_membership_staff(user):
+        return None
+    return reverse("members:staff_member_detail", args=[member.member_number])

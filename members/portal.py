@@ -3,7 +3,7 @@
 from celery.schedules import crontab
 
 from mae_portal import registry
-from mae_portal.permissions import Groups, group_names, is_membership_staff
+from mae_portal.permissions import Groups, group_names, is_membership_staff, works_for_mae
 
 ROSTER_GROUPS = {Groups.MEMBERSHIP_STAFF, Groups.LOCAL_LEADERS, Groups.UNISERV_DIRECTORS, Groups.REGION_MANAGERS}
 
@@ -75,6 +75,17 @@ def _display_name(user):
     return member.display_name if member else None
 
 
+def may_join_nag(user) -> bool:
+    """The "Join MAE" invitation is for people, not for staff at work (a staff account has no member record)."""
+    return not works_for_mae(user)
+
+
+def _staff_role(request):
+    user = request.user
+    roles = sorted(group_names(user)) or (["Administrator"] if user.is_superuser else ["MAE staff"])
+    return {"roles": roles, "has_tools": user.has_perm("members.view_roster")}
+
+
 def register() -> None:
     registry.register_nav_link("members:profile", label="My profile", order=40, visible=registry.signed_in)
     registry.register_nav_link("members:roster", label="Roster", order=50, visible=may_see_roster_link)
@@ -82,8 +93,10 @@ def register() -> None:
     registry.register_nav_link("members:staff_payments_attention", label="Needs attention", order=61,
                                visible=is_membership_staff)
 
-    registry.register_panel("home.actions", "members-join", template="members/home/_join_button.html", order=10)
-    registry.register_panel("home.notes", "members-join", template="members/home/_join_hint.html", order=10)
+    registry.register_panel("home.actions", "members-join", template="members/home/_join_button.html", order=10,
+                            visible=may_join_nag)
+    registry.register_panel("home.notes", "members-join", template="members/home/_join_hint.html", order=10,
+                            visible=may_join_nag)
     registry.register_panel("home.cards", "members", template="members/home/_card.html", order=10)
 
     registry.register_display_name(_display_name)
@@ -93,11 +106,15 @@ def register() -> None:
                                       context=lambda request: {"member": _member(request.user)},
                                       visible=has_member_record, order=20)
     registry.register_dashboard_panel("not-a-member", template="members/dashboard/_not_a_member.html",
-                                      visible=lambda user: user.is_authenticated and not has_member_record(user),
+                                      visible=lambda user: (user.is_authenticated and not has_member_record(user)
+                                                            and may_join_nag(user)),
                                       order=20)
+    # Staff see their work first: their role and tools come before any membership panel.
+    registry.register_dashboard_panel("staff-role", template="members/dashboard/_staff_role.html",
+                                      context=_staff_role, visible=works_for_mae, order=1)
     registry.register_dashboard_panel("member-tools", template="members/dashboard/_tools.html",
                                       context=lambda request: {"is_membership_staff": is_membership_staff(request.user)},
-                                      visible=lambda user: user.has_perm("members.view_roster"), order=30)
+                                      visible=lambda user: user.has_perm("members.view_roster"), order=5)
     registry.register_documents_expected("membership", _documents_expected)
 
     registry.register_group_permissions(Groups.MEMBERSHIP_STAFF, MEMBERSHIP_STAFF_PERMISSIONS)

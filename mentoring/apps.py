@@ -4,8 +4,5 @@ from django.apps import AppConfig
 class MentoringConfig(AppConfig):
     name = "mentoring"
     verbose_name = "Mentoring and professional learning"
-
-    def ready(self):
-        from mae_portal import registry
-
-        registry.register_panel("home.cards", "mentoring", template="mentoring/home/_cards.html", order=40)
+    # No home card yet: mentoring, courses and certificates have no pages, and the home page promises
+    # only what members can use. Register one from ready() when the first page opens.

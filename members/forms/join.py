@@ -5,6 +5,7 @@ from datetime import date
 from django import forms
 from django.urls import reverse
 
+from members.forms.fields import clean_hire_date
 from members.forms.profile import ProfileForm
 from members.forms.tokens import TokenForm
 from members.models import CareerField, District, Member, MembershipCategory, PaymentPlan, Worksite
@@ -17,10 +18,10 @@ def normalized_name(value: str) -> str:
 
 
 def describe_by_hints(form):
-    """Point each input at the hint includes/_field.html shows above it (Django's own id is not rendered)."""
+    """Point each input at the hint includes/_field.html shows above it (`<id>_helptext`, Django's own name)."""
     for name, field in form.fields.items():
         if field.help_text and not field.widget.is_hidden:
-            field.widget.attrs["aria-describedby"] = f"{form[name].auto_id}-hint"
+            field.widget.attrs["aria-describedby"] = f"{form[name].auto_id}_helptext"
 
 
 class DraftDayField(forms.TypedChoiceField):
@@ -68,18 +69,21 @@ class JoinProfileForm(ProfileForm):
         help_texts = {"hire_date": "Your first day with this district, if you know it."}
 
     REQUIRED = ("mobile_phone", "address_line1", "city", "state", "zip_code", "job_title")
+    NAME_FIELDS = ("legal_first_name", "legal_middle_name", "legal_last_name", "preferred_name")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, today: date, **kwargs):
         super().__init__(*args, **kwargs)
+        self.today = today
+        self.fields["hire_date"].widget.attrs["max"] = today.isoformat()
         for name in self.REQUIRED:
             self.fields[name].required = True
         self.fields["employer_district"].widget.attrs.update({
             "list": "district-options", "autocomplete": "off",
             # htmx: as the district is typed or picked, the worksite list below follows it.
             # Picking a suggestion fires `input` too. The chosen worksite goes along, so a list redrawn for
-            # the same district keeps it.
-            "hx-get": reverse("members:join_worksites"), "hx-trigger": "input changed delay:400ms",
-            "hx-target": "#worksite-field", "hx-swap": "innerHTML", "hx-include": "#id_worksite",
+            # the same district keeps it. (data-hx-*: htmx reads them, and they are valid HTML on an input.)
+            "data-hx-get": reverse("members:join_worksites"), "data-hx-trigger": "input changed delay:400ms",
+            "data-hx-target": "#worksite-field", "data-hx-swap": "innerHTML", "data-hx-include": "#id_worksite",
         })
         if self.instance.pk and self.instance.employer_district_id and "employer_district" not in self.data:
             self.initial["employer_district"] = self.instance.employer_district.name
@@ -118,10 +122,7 @@ class JoinProfileForm(ProfileForm):
         return cleaned
 
     def clean_hire_date(self):
-        value = self.cleaned_data["hire_date"]
-        if value and value < date(1950, 1, 1):
-            raise forms.ValidationError("Check the year of your hire date.")
-        return value
+        return clean_hire_date(self.cleaned_data["hire_date"], today=self.today)
 
 
 class CategoryForm(forms.Form):

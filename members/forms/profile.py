@@ -1,14 +1,24 @@
 """The member's profile form."""
 
-import re
-
 from django import forms
 
+from members.forms.fields import (
+    clean_us_phone,
+    clean_zip_code,
+    refuse_invisible_characters,
+    state_field,
+    zip_code_field,
+)
 from members.models import Member
 
 
 class ProfileForm(forms.ModelForm):
     """What a member may change about themself. Legal name, employer and local go through staff."""
+
+    NAME_FIELDS = ("preferred_name",)
+
+    state = state_field()
+    zip_code = zip_code_field()
 
     class Meta:
         model = Member
@@ -24,30 +34,21 @@ class ProfileForm(forms.ModelForm):
             "address_line1": forms.TextInput(attrs={"autocomplete": "address-line1"}),
             "address_line2": forms.TextInput(attrs={"autocomplete": "address-line2"}),
             "city": forms.TextInput(attrs={"autocomplete": "address-level2"}),
-            "state": forms.TextInput(attrs={"autocomplete": "address-level1", "size": 2}),
-            "zip_code": forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"}),
             "employment_basis": forms.RadioSelect,
         }
 
     def clean_mobile_phone(self):
-        value = self.cleaned_data["mobile_phone"].strip()
-        if not value:
-            return ""
-        digits = re.sub(r"\D", "", value)
-        if len(digits) == 11 and digits.startswith("1"):
-            digits = digits[1:]
-        if len(digits) != 10:
-            raise forms.ValidationError("Enter a 10-digit US phone number, like 601-555-0142.")
-        return f"{digits[:3]}-{digits[3:6]}-{digits[6:]}"
-
-    def clean_state(self):
-        value = self.cleaned_data["state"].strip().upper()
-        if value and not re.fullmatch(r"[A-Z]{2}", value):
-            raise forms.ValidationError("Use the two-letter state code, like MS.")
-        return value
+        return clean_us_phone(self.cleaned_data["mobile_phone"])
 
     def clean_zip_code(self):
-        value = self.cleaned_data["zip_code"].strip()
-        if value and not re.fullmatch(r"\d{5}(-\d{4})?", value):
-            raise forms.ValidationError("Enter a 5-digit ZIP code, like 39201, or ZIP+4.")
-        return value
+        return clean_zip_code(self.cleaned_data["zip_code"])
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.NAME_FIELDS:
+            if cleaned.get(name):
+                try:
+                    refuse_invisible_characters(cleaned[name])
+                except forms.ValidationError as error:
+                    self.add_error(name, error)
+        return cleaned

@@ -22,7 +22,7 @@ def _plain_values(data: dict) -> dict:
 
 
 @transaction.atomic
-def category_create(*, data: dict, first_rate: dict, actor) -> MembershipCategory:
+def category_create(*, data: dict, first_rate: dict, actor, ip: str | None = None) -> MembershipCategory:
     """A new membership category with its first dues rate. data: MembershipCategory fields;
     first_rate: effective_from, local_share, state_share, national_share."""
     if MembershipCategory.objects.filter(code=data["code"]).exists() or MembershipCategory.objects.filter(
@@ -30,17 +30,17 @@ def category_create(*, data: dict, first_rate: dict, actor) -> MembershipCategor
         raise MembershipError("A category with that code or name exists already.")
     category = MembershipCategory.objects.create(**data)
     rate = dues_rate_add(category=category, actor=actor, audited=False, **first_rate)
-    audit_record(actor=actor, action="category.created", obj=category,
+    audit_record(actor=actor, ip=ip, action="category.created", obj=category,
                  changes={**_plain_values(data), "rate": _rate_summary(rate)})
     return category
 
 
 @transaction.atomic
-def category_update(*, category: MembershipCategory, data: dict, actor) -> MembershipCategory:
+def category_update(*, category: MembershipCategory, data: dict, actor, ip: str | None = None) -> MembershipCategory:
     category = MembershipCategory.objects.select_for_update().get(pk=category.pk)
     if MembershipCategory.objects.filter(name__iexact=data.get("name", category.name)).exclude(pk=category.pk).exists():
         raise MembershipError("Another category has that name.")
-    category, _ = model_update(instance=category, data=data, actor=actor, action="category.updated")
+    category, _ = model_update(ip=ip, instance=category, data=data, actor=actor, action="category.updated")
     return category
 
 
@@ -51,7 +51,7 @@ def _rate_summary(rate: DuesRate) -> dict:
 
 @transaction.atomic
 def dues_rate_add(*, category: MembershipCategory, effective_from: date, local_share: Decimal, state_share: Decimal,
-                  national_share: Decimal, actor, audited: bool = True) -> DuesRate:
+                  national_share: Decimal, actor, audited: bool = True, ip: str | None = None) -> DuesRate:
     """A category's dues from a date on. Terms already made keep the dues they were made with."""
     local_share, state_share, national_share = (Decimal(value).quantize(dues.CENT)
                                                 for value in (local_share, state_share, national_share))
@@ -66,21 +66,21 @@ def dues_rate_add(*, category: MembershipCategory, effective_from: date, local_s
     except IntegrityError as error:
         raise MembershipError(f"{category} already has a rate from {effective_from:%B %-d, %Y}.") from error
     if audited:
-        audit_record(actor=actor, action="dues_rate.added", obj=rate, changes=_rate_summary(rate))
+        audit_record(actor=actor, ip=ip, action="dues_rate.added", obj=rate, changes=_rate_summary(rate))
     return rate
 
 
 @transaction.atomic
-def renewal_policy_update(*, renewal_window_days: int, grace_period_days: int, actor) -> RenewalPolicy:
+def renewal_policy_update(*, renewal_window_days: int, grace_period_days: int, actor, ip: str | None = None) -> RenewalPolicy:
     RenewalPolicy.current()
     policy = RenewalPolicy.objects.select_for_update().get(pk=1)
     data = {"renewal_window_days": renewal_window_days, "grace_period_days": grace_period_days}
-    policy, _ = model_update(instance=policy, data=data, actor=actor, action="renewal_policy.updated")
+    policy, _ = model_update(ip=ip, instance=policy, data=data, actor=actor, action="renewal_policy.updated")
     return policy
 
 
 @transaction.atomic
-def notice_rule_add(*, category: MembershipCategory | None, offset_days: int, actor) -> RenewalNoticeRule:
+def notice_rule_add(*, category: MembershipCategory | None, offset_days: int, actor, ip: str | None = None) -> RenewalNoticeRule:
     """A renewal notice sent offset_days from the end of a term (negative: before), for one category or all."""
     if RenewalNoticeRule.objects.filter(category=category, offset_days=offset_days).exists():
         raise MembershipError("That notice exists already; turn it back on if it is off.")
@@ -89,14 +89,14 @@ def notice_rule_add(*, category: MembershipCategory | None, offset_days: int, ac
             rule = RenewalNoticeRule.objects.create(category=category, offset_days=offset_days)
     except IntegrityError as error:
         raise MembershipError("That notice exists already.") from error
-    audit_record(actor=actor, action="notice_rule.added", obj=rule,
+    audit_record(actor=actor, ip=ip, action="notice_rule.added", obj=rule,
                  changes={"category": category.code if category else None, "offset_days": offset_days})
     return rule
 
 
 @transaction.atomic
-def notice_rule_set_active(*, rule: RenewalNoticeRule, is_active: bool, actor) -> RenewalNoticeRule:
+def notice_rule_set_active(*, rule: RenewalNoticeRule, is_active: bool, actor, ip: str | None = None) -> RenewalNoticeRule:
     """Turn a renewal notice on or off. Rules are not deleted: the notices already sent refer to them."""
     rule = RenewalNoticeRule.objects.select_for_update().get(pk=rule.pk)
-    rule, _ = model_update(instance=rule, data={"is_active": is_active}, actor=actor, action="notice_rule.updated")
+    rule, _ = model_update(ip=ip, instance=rule, data={"is_active": is_active}, actor=actor, action="notice_rule.updated")
     return rule

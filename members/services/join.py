@@ -57,7 +57,7 @@ def member_create_or_update_for_join(*, user, data: dict, actor, ip: str | None)
 @transaction.atomic
 def membership_join(*, member: Member, category: MembershipCategory, plan_kind: str, draft_day: int = 1,
                     authorization: dict | None, actor, today: date, idempotency_key: str | None = None,
-                    form_token=None, renewal_of: MembershipTerm | None = None) -> Payment:
+                    form_token=None, renewal_of: MembershipTerm | None = None, ip: str | None = None) -> Payment:
     """Create the pending term, its plan and the first payment to collect; returns that payment.
 
     The same form_token (one per form shown; or an idempotency_key of the caller's) returns the first call's payment: a double submit
@@ -110,7 +110,7 @@ def membership_join(*, member: Member, category: MembershipCategory, plan_kind: 
             idempotency_key=keys.first_payment(idempotency_key) if number == 0 else f"draft:{term.pk}:{due.isoformat()}",
         )
         first = first or payment
-    audit_record(actor=actor, action="membership.renewal_started" if renewal_of else "membership.joined", obj=term,
+    audit_record(actor=actor, ip=ip, action="membership.renewal_started" if renewal_of else "membership.joined", obj=term,
                  changes={"category": category.code, "amount": str(quote.amount), "plan": plan_kind})
     if signed := plan.authorization if plan.is_installment else None:
         followups.enqueue_document("authorization", signed.pk)
@@ -123,7 +123,7 @@ STAFF_JOIN_METHODS = (Payment.Method.CHECK, Payment.Method.CASH, "online")
 @transaction.atomic
 def membership_join_by_staff(*, member: Member, category: MembershipCategory, renewal_of: MembershipTerm | None,
                              method: str, check_number: str = "", note: str = "", actor, today: date,
-                             idempotency_key: str | None = None, form_token=None) -> Payment:
+                             idempotency_key: str | None = None, form_token=None, ip: str | None = None) -> Payment:
     """Staff sign a member up, or renew them, at the office: an annual term through membership_join.
 
     With a check or cash in hand the term's dues payment is recorded paid at once (receipt, welcome email
@@ -156,7 +156,7 @@ def membership_join_by_staff(*, member: Member, category: MembershipCategory, re
     payment.check_number, payment.note = check_number.strip(), note.strip()[:300]
     payment.recorded_by, payment.paid_at = actor, timezone.now()
     payment.save(update_fields=["method", "status", "gateway", "check_number", "note", "recorded_by", "paid_at"])
-    audit_record(actor=actor, action="payment.recorded", obj=payment,
+    audit_record(actor=actor, ip=ip, action="payment.recorded", obj=payment,
                  changes={"amount": str(payment.amount), "method": method, "note": payment.note,
                           "check_number": payment.check_number})
     followups.after_payment(payment.pk, True)

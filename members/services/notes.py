@@ -13,7 +13,7 @@ from members.services.errors import MembershipError
 
 
 @transaction.atomic
-def member_note_add(*, member: Member, text: str, actor, form_token: str) -> MemberNote:
+def member_note_add(*, member: Member, text: str, actor, form_token: str, ip: str | None = None) -> MemberNote:
     """Add a staff note to a member's record, audited. The same form_token (one per form shown) adds
     one note however often the form is sent: it is kept in the audit row and looked for first."""
     member = Member.objects.select_for_update().get(pk=member.pk)
@@ -26,6 +26,6 @@ def member_note_add(*, member: Member, text: str, actor, form_token: str) -> Mem
     if done:
         return MemberNote.objects.get(pk=done["note"])
     note = MemberNote.objects.create(member=member, author=actor, text=text)
-    audit_record(actor=actor, action="member.note_added", obj=member,
+    audit_record(actor=actor, ip=ip, action="member.note_added", obj=member,
                  changes={"note": note.pk, "length": len(text), "form_token": form_token})
     return note

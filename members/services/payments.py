@@ -164,7 +164,7 @@ def _refuse_beyond_balance(term: MembershipTerm, amount: Decimal, *, excluding: 
 
 
 def _staff_payment(*, term, amount, method, actor, idempotency_key, note="", check_number="", refund_of=None,
-                   action) -> tuple[Payment, bool]:
+                   action, ip: str | None = None) -> tuple[Payment, bool]:
     """(payment, created). Two staff sending the same form at once race on the unique key: the loser's insert
     fails in its savepoint once the winner commits, and it returns the winner's row, so both see the same page."""
     existing = Payment.objects.filter(idempotency_key=idempotency_key).first()
@@ -182,7 +182,7 @@ def _staff_payment(*, term, amount, method, actor, idempotency_key, note="", che
         if existing is None:  # another constraint than the key: not a double submit
             raise
         return existing, False
-    audit_record(actor=actor, action=action, obj=payment,
+    audit_record(actor=actor, ip=ip, action=action, obj=payment,
                  changes={"amount": str(amount), "method": method, "note": note, "check_number": check_number})
     return payment, True
 
@@ -190,7 +190,7 @@ def _staff_payment(*, term, amount, method, actor, idempotency_key, note="", che
 @transaction.atomic
 def payment_record(*, term: MembershipTerm, amount: Decimal, method: str, check_number: str = "", note: str = "",
                    actor, different_check: bool = False, overpayment: bool = False,
-                   idempotency_key: str | None = None, form_token=None) -> Payment:
+                   idempotency_key: str | None = None, form_token=None, ip: str | None = None) -> Payment:
     """Staff record a check or cash payment. A check number already recorded for the member is refused unless
     staff say it is a different check (`different_check`); an amount beyond the term's balance is refused
     unless staff chose to record an overpayment (`overpayment`). The same form token returns the first row."""
@@ -221,7 +221,7 @@ def payment_record(*, term: MembershipTerm, amount: Decimal, method: str, check_
     first = not term.payments.filter(status=Payment.Status.SUCCEEDED).exists()
     payment, created = _staff_payment(term=term, amount=amount, method=method, actor=actor,
                                       idempotency_key=idempotency_key, note=note, check_number=check_number.strip(),
-                                      action="payment.recorded")
+                                      action="payment.recorded", ip=ip)
     if created:
         followups.after_payment(payment.pk, first)
     return payment
@@ -236,7 +236,7 @@ def staff_payment_sent(*, action: str, form_token) -> Payment | None:
 
 
 @transaction.atomic
-def payment_refund(*, payment: Payment, amount: Decimal, reason: str, actor, idempotency_key: str | None = None, form_token=None) -> Payment:
+def payment_refund(*, payment: Payment, amount: Decimal, reason: str, actor, idempotency_key: str | None = None, form_token=None, ip: str | None = None) -> Payment:
     """Refund part or all of a paid payment (recorded as a negative payment)."""
     idempotency_key = keys.chosen(idempotency_key=idempotency_key, form_token=form_token, make=keys.staff("refund"))
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
@@ -251,17 +251,17 @@ def payment_refund(*, payment: Payment, amount: Decimal, reason: str, actor, ide
     if not reason.strip():
         raise MembershipError("Say why the refund is made.")
     return _staff_payment(term=payment.term, amount=-amount, method=payment.method, actor=actor,
-                          idempotency_key=idempotency_key, note=reason, refund_of=payment, action="payment.refunded")[0]
+                          idempotency_key=idempotency_key, note=reason, refund_of=payment, action="payment.refunded", ip=ip)[0]
 
 
 @transaction.atomic
-def payment_adjust(*, term: MembershipTerm, amount: Decimal, reason: str, actor, idempotency_key: str | None = None, form_token=None) -> Payment:
+def payment_adjust(*, term: MembershipTerm, amount: Decimal, reason: str, actor, idempotency_key: str | None = None, form_token=None, ip: str | None = None) -> Payment:
     """A credit (positive) or charge (negative) against a term, e.g. a hardship waiver."""
     idempotency_key = keys.chosen(idempotency_key=idempotency_key, form_token=form_token, make=keys.staff("adjust"))
     if amount == 0 or not reason.strip():
         raise MembershipError("Enter a non-zero amount and the reason.")
     return _staff_payment(term=term, amount=amount, method=Payment.Method.ADJUSTMENT, actor=actor,
-                          idempotency_key=idempotency_key, note=reason, action="payment.adjusted")[0]
+                          idempotency_key=idempotency_key, note=reason, action="payment.adjusted", ip=ip)[0]
 
 
 @transaction.atomic

@@ -21,18 +21,18 @@ from members.services.errors import MembershipError
 
 
 @transaction.atomic
-def plan_cancel_auto_renew(*, plan: PaymentPlan, actor) -> PaymentPlan:
+def plan_cancel_auto_renew(*, plan: PaymentPlan, actor, ip: str | None = None) -> PaymentPlan:
     """Stop renewing automatically. Drafts already scheduled for this year still run."""
     plan = PaymentPlan.objects.select_for_update().get(pk=plan.pk)
     if plan.auto_renew:
         plan.auto_renew = False
         plan.save(update_fields=["auto_renew"])
-        audit_record(actor=actor, action="plan.auto_renew_cancelled", obj=plan)
+        audit_record(actor=actor, ip=ip, action="plan.auto_renew_cancelled", obj=plan)
     return plan
 
 
 @transaction.atomic
-def plan_cancel_drafts(*, plan: PaymentPlan, actor) -> PaymentPlan:
+def plan_cancel_drafts(*, plan: PaymentPlan, actor, ip: str | None = None) -> PaymentPlan:
     """Revoke the bank-draft authorization: no further drafts. The drafts never attempted are Cancelled (not
     failures: nothing went wrong); what is left of the year is one card payment of the balance
     (payments.payment_balance_start), or another plan."""
@@ -45,7 +45,7 @@ def plan_cancel_drafts(*, plan: PaymentPlan, actor) -> PaymentPlan:
         DraftAuthorization.objects.filter(pk=plan.authorization_id, revoked_at__isnull=True).update(revoked_at=timezone.now())
     Payment.objects.filter(term__plan=plan, status=Payment.Status.SCHEDULED).update(
         status=Payment.Status.CANCELLED, failure_message="Not drafted: bank drafts were stopped.")
-    audit_record(actor=actor, action="plan.drafts_cancelled", obj=plan)
+    audit_record(actor=actor, ip=ip, action="plan.drafts_cancelled", obj=plan)
     return plan
 
 
@@ -95,7 +95,7 @@ def _reschedule(*, term: MembershipTerm, plan: PaymentPlan, member: Member, toda
 
 @transaction.atomic
 def plan_change(*, member: Member, plan_kind: str, draft_day: int = 1, authorization: dict | None = None, actor,
-                today: date, idempotency_key: str | None = None, form_token=None) -> Payment | None:
+                today: date, idempotency_key: str | None = None, form_token=None, ip: str | None = None) -> Payment | None:
     """Switch the member's active plan to monthly or per-payday bank drafts.
 
     Between draft plans: the drafts not yet made, for this year and a renewal already started, move to
@@ -143,7 +143,7 @@ def plan_change(*, member: Member, plan_kind: str, draft_day: int = 1, authoriza
             term.plan = new_plan
             term.save(update_fields=["plan"])
             _reschedule(term=term, plan=new_plan, member=member, today=today)
-        audit_record(actor=actor, action="plan.changed", obj=new_plan,
+        audit_record(actor=actor, ip=ip, action="plan.changed", obj=new_plan,
                      changes={"kind": [plan.kind, plan_kind], "draft_day": [plan.draft_day, draft_day]})
         return None
 
@@ -185,14 +185,14 @@ def plan_change(*, member: Member, plan_kind: str, draft_day: int = 1, authoriza
             idempotency_key=keys.first_payment(idempotency_key) if index == 0 else _draft_key(current, due),
         )
         first = first or payment
-    audit_record(actor=actor, action="plan.changed", obj=new_plan,
+    audit_record(actor=actor, ip=ip, action="plan.changed", obj=new_plan,
                  changes={"kind": [plan.kind, plan_kind], "draft_day": [None, draft_day], "balance": str(balance)})
     followups.enqueue_document("authorization", signed.pk)
     return first
 
 
 @transaction.atomic
-def plan_payment_method_update_start(*, member: Member, actor, today: date) -> Payment:
+def plan_payment_method_update_start(*, member: Member, actor, today: date, ip: str | None = None) -> Payment:
     """Start changing the bank account drafts come from: the next scheduled draft becomes a payment to
     collect now through checkout, and the account it is paid from is saved for the drafts after it.
     While one such early draft is waiting for checkout, asking again returns it."""
@@ -212,20 +212,20 @@ def plan_payment_method_update_start(*, member: Member, actor, today: date) -> P
     draft.status = Payment.Status.PENDING
     draft.gateway = plan.gateway
     draft.save(update_fields=["status", "gateway"])
-    audit_record(actor=actor, action="plan.payment_method_update_started", obj=plan,
+    audit_record(actor=actor, ip=ip, action="plan.payment_method_update_started", obj=plan,
                  changes={"payment": draft.pk, "amount": str(draft.amount), "due_on": draft.due_on.isoformat()})
     return draft
 
 
 @transaction.atomic
-def plan_payment_method_update_abandon(*, member: Member, payment: Payment, actor, today: date) -> Payment:
+def plan_payment_method_update_abandon(*, member: Member, payment: Payment, actor, today: date, ip: str | None = None) -> Payment:
     """The member left checkout without giving a new account: the early draft goes back on schedule."""
     payment = Payment.objects.select_for_update().get(pk=payment.pk, member=member)
     if (payment.status == Payment.Status.PENDING and payment.method == Payment.Method.BANK_DRAFT
             and payment.installment_number and payment.due_on and payment.due_on > today):
         payment.status = Payment.Status.SCHEDULED
         payment.save(update_fields=["status"])
-        audit_record(actor=actor, action="plan.payment_method_update_abandoned", obj=payment)
+        audit_record(actor=actor, ip=ip, action="plan.payment_method_update_abandoned", obj=payment)
     return payment
 
 

@@ -16,7 +16,7 @@ from members.services.quotes import rate_on
 
 
 @transaction.atomic
-def term_change_category(*, term: MembershipTerm, category: MembershipCategory, actor) -> MembershipTerm:
+def term_change_category(*, term: MembershipTerm, category: MembershipCategory, actor, ip: str | None = None) -> MembershipTerm:
     """Move a term to another category: its dues are recomputed on the term's own start date."""
     term = MembershipTerm.objects.select_for_update().get(pk=term.pk)
     if term.category_id == category.pk:
@@ -29,13 +29,13 @@ def term_change_category(*, term: MembershipTerm, category: MembershipCategory, 
     term.local_share, term.state_share, term.national_share = shares.local, shares.state, shares.national
     term.amount_due = shares.total
     term.save(update_fields=["category", "local_share", "state_share", "national_share", "amount_due"])
-    audit_record(actor=actor, action="term.category_changed", obj=term,
+    audit_record(actor=actor, ip=ip, action="term.category_changed", obj=term,
                  changes={"category": [before["category"], category.code], "amount_due": [before["amount_due"], str(term.amount_due)]})
     return term
 
 
 @transaction.atomic
-def term_cancel(*, term: MembershipTerm, reason: str, actor) -> MembershipTerm:
+def term_cancel(*, term: MembershipTerm, reason: str, actor, ip: str | None = None) -> MembershipTerm:
     term = MembershipTerm.objects.select_for_update().get(pk=term.pk)
     if term.cancelled_at:
         return term
@@ -45,12 +45,12 @@ def term_cancel(*, term: MembershipTerm, reason: str, actor) -> MembershipTerm:
     term.save(update_fields=["cancelled_at", "cancel_reason"])
     term.payments.filter(status=Payment.Status.SCHEDULED).update(status=Payment.Status.FAILED,
                                                                   failure_message="Term cancelled")
-    audit_record(actor=actor, action="term.cancelled", obj=term, changes={"reason": reason})
+    audit_record(actor=actor, ip=ip, action="term.cancelled", obj=term, changes={"reason": reason})
     return term
 
 
 @transaction.atomic
-def term_reinstate(*, term: MembershipTerm, actor) -> MembershipTerm:
+def term_reinstate(*, term: MembershipTerm, actor, ip: str | None = None) -> MembershipTerm:
     term = MembershipTerm.objects.select_for_update().get(pk=term.pk)
     if not term.cancelled_at:
         return term
@@ -58,7 +58,7 @@ def term_reinstate(*, term: MembershipTerm, actor) -> MembershipTerm:
         raise MembershipError("Another term now covers these dates; cancel it first.")
     term.cancelled_at, term.cancel_reason = None, ""
     term.save(update_fields=["cancelled_at", "cancel_reason"])
-    audit_record(actor=actor, action="term.reinstated", obj=term)
+    audit_record(actor=actor, ip=ip, action="term.reinstated", obj=term)
     return term
 
 

@@ -77,8 +77,8 @@ def test_home_page_fragments_come_from_the_apps(client, member):
     assert page.index('href="/members/join/">Join MAE') < page.index('button-secondary" href="/accounts/login/">Sign in')
     assert "Create your account</a>" in page
     cards = re.findall(r'<li class="card"><h3>([^<]+)</h3>', page)
-    assert cards == ["Join and renew", "Help when you need it", "ESP careers", "ESP of the Year", "Mentoring",
-                     "Learning and certificates"]
+    # Only what exists: ESP of the Year, mentoring and certificates have no pages yet (issue 7, item 19).
+    assert cards == ["Join and renew", "Help when you need it", "ESP careers"]
     client.force_login(member)
     page = client.get("/").content.decode()
     assert "Go to your dashboard" in page and "Create your account</a>" not in page

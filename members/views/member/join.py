@@ -41,7 +41,7 @@ def join(request):
     if member is not None and (guard := _join_guard(request, member)):
         return guard
     instance = member or Member(legal_first_name=request.user.first_name, legal_last_name=request.user.last_name)
-    form = JoinProfileForm(request.POST or None, instance=instance)
+    form = JoinProfileForm(request.POST or None, instance=instance, today=clock.today())
     if request.method == "POST" and form.is_valid():
         try:
             member_create_or_update_for_join(user=request.user, data=form.cleaned_data, actor=request.user,
@@ -60,7 +60,7 @@ def join(request):
 def join_worksites(request):
     """The worksite field for the district typed so far (htmx swaps it in as the member types)."""
     form = JoinProfileForm(initial={"employer_district": request.GET.get("employer_district", ""),
-                                    "worksite": request.GET.get("worksite", "")})
+                                    "worksite": request.GET.get("worksite", "")}, today=clock.today())
     return render(request, "members/membership/_worksite_field.html", {"form": form})
 
 
@@ -135,7 +135,7 @@ def _join_and_checkout(request, *, member, category, plan_kind, draft_day, autho
     try:
         payment = membership_join(
             member=member, category=category, plan_kind=plan_kind, draft_day=draft_day, authorization=authorization,
-            actor=request.user, today=clock.today(), form_token=token, renewal_of=renewal_of,
+            actor=request.user, today=clock.today(), form_token=token, renewal_of=renewal_of, ip=client_ip(request),
         )
     except MembershipError as exc:
         messages.error(request, str(exc))

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from mae_portal.access import get_visible_or_404
+from mae_portal.audit import client_ip
 from members import clock
 from members.forms.tokens import TokenForm
 from members.models import Payment
@@ -94,6 +95,6 @@ def payment_checkout(request, pk):
 def payment_keep_account(request, pk):
     """Leaving the change of bank account: the early draft goes back on schedule."""
     payment = _own_payment(request, pk)
-    plan_payment_method_update_abandon(member=payment.member, payment=payment, actor=request.user, today=clock.today())
+    plan_payment_method_update_abandon(member=payment.member, payment=payment, actor=request.user, ip=client_ip(request), today=clock.today())
     messages.success(request, "Nothing changed: your drafts still come from the account you had.")
     return redirect("dashboard")

@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from mae_portal.audit import client_ip
 from members import clock
 from members.forms.join import PlanChangeForm
 from members.models import Payment, PaymentPlan
@@ -78,7 +79,7 @@ def plan_change(request):
             query = urlencode({"plan": kind, "draft_day": draft_day})
             return redirect(f"{reverse('members:plan_change_authorize')}?{query}")
         try:
-            plans.plan_change(member=member, plan_kind=kind, draft_day=draft_day, actor=request.user, today=day,
+            plans.plan_change(member=member, plan_kind=kind, draft_day=draft_day, actor=request.user, ip=client_ip(request), today=day,
                                  form_token=form.cleaned_data["token"])
         except MembershipError as exc:
             messages.error(request, str(exc))
@@ -124,7 +125,7 @@ def plan_change_authorize(request):
     if valid:
         try:
             payment = plans.plan_change(
-                member=member, plan_kind=kind, draft_day=draft_day, actor=request.user, today=day,
+                member=member, plan_kind=kind, draft_day=draft_day, actor=request.user, ip=client_ip(request), today=day,
                 authorization=_signature(request, form, authorization.text),
                 form_token=form.cleaned_data["token"],
             )
@@ -146,7 +147,7 @@ def plan_cancel_auto_renew(request):
         messages.info(request, "Automatic renewal is already off.")
         return redirect("dashboard")
     if request.method == "POST":
-        plans.plan_cancel_auto_renew(plan=plan, actor=request.user)
+        plans.plan_cancel_auto_renew(plan=plan, actor=request.user, ip=client_ip(request))
         messages.success(request, "Automatic renewal is off. This year's drafts still run; renew yourself next summer.")
         return redirect("dashboard")
     return render(request, "members/membership/confirm.html", {
@@ -160,7 +161,7 @@ def plan_cancel_auto_renew(request):
 def plan_stop_drafts(request):
     member, plan = _plan_or_404(request, installment=True)
     if request.method == "POST":
-        plan_cancel_drafts(plan=plan, actor=request.user)
+        plan_cancel_drafts(plan=plan, actor=request.user, ip=client_ip(request))
         messages.success(request, "Your bank drafts are stopped and your authorization is revoked. "
                                   "Pay what is left for this year by card below.")
         return redirect("dashboard")
@@ -178,7 +179,7 @@ def plan_payment_method(request):
     member, plan = _plan_or_404(request, installment=True)
     if request.method == "POST":
         try:
-            payment = plan_payment_method_update_start(member=member, actor=request.user, today=clock.today())
+            payment = plan_payment_method_update_start(member=member, actor=request.user, ip=client_ip(request), today=clock.today())
         except MembershipError as exc:
             messages.error(request, str(exc))
             return redirect("dashboard")

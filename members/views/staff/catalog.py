@@ -3,6 +3,7 @@
 from django.shortcuts import render
 
 from mae_portal.access import get_visible_or_404
+from mae_portal.audit import client_ip
 from members import clock
 from members.forms.staff import (
     CategoryCreateForm,
@@ -43,7 +44,7 @@ def category_add(request):
     form = CategoryCreateForm(_posted(request), initial={"effective_from": clock.today(), "proration": "monthly"})
     return _simple_form_page(
         request, form, title="Add a membership category", submit_label="Add category", success="Category added.",
-        act=lambda f: category_create(data=f.category_data(), first_rate=f.rate_data(), actor=request.user),
+        act=lambda f: category_create(data=f.category_data(), first_rate=f.rate_data(), actor=request.user, ip=client_ip(request)),
     )
 
 
@@ -54,7 +55,7 @@ def category_edit(request, code):
     return _simple_form_page(
         request, form, title=f"Edit the {category} category", submit_label="Save", success="Category saved.",
         act=lambda f: category_update(
-            category=category, data={name: f.cleaned_data[name] for name in CategoryForm.Meta.fields}, actor=request.user),
+            category=category, data={name: f.cleaned_data[name] for name in CategoryForm.Meta.fields}, actor=request.user, ip=client_ip(request)),
     )
 
 
@@ -64,7 +65,7 @@ def rate_add(request, code):
     form = DuesRateForm(_posted(request), category=category)
     return _simple_form_page(
         request, form, title=f"Add a dues rate for {category}", submit_label="Add rate", success="Dues rate added.",
-        act=lambda f: dues_rate_add(category=category, actor=request.user, **f.cleaned_data),
+        act=lambda f: dues_rate_add(category=category, actor=request.user, ip=client_ip(request), **f.cleaned_data),
         context={"intro": "Memberships already made keep their dues; new ones starting on or after the date use this rate."},
     )
 
@@ -74,7 +75,7 @@ def renewal_policy_edit(request):
     form = RenewalPolicyForm(_posted(request), instance=RenewalPolicy.current())
     return _simple_form_page(
         request, form, title="Renewal window and grace period", submit_label="Save", success="Renewal policy saved.",
-        act=lambda f: renewal_policy_update(actor=request.user, **f.cleaned_data),
+        act=lambda f: renewal_policy_update(actor=request.user, ip=client_ip(request), **f.cleaned_data),
     )
 
 
@@ -83,7 +84,7 @@ def notice_rule_add(request):
     form = NoticeRuleForm(_posted(request))
     return _simple_form_page(
         request, form, title="Add a renewal notice", submit_label="Add notice", success="Renewal notice added.",
-        act=lambda f: catalog.notice_rule_add(actor=request.user, **f.cleaned_data),
+        act=lambda f: catalog.notice_rule_add(actor=request.user, ip=client_ip(request), **f.cleaned_data),
     )
 
 
@@ -95,5 +96,5 @@ def notice_rule_toggle(request, rule_id):
     return _simple_form_page(
         request, form, title=f"{verb} the renewal notice sent {rule}", submit_label=verb,
         success=f"Renewal notice turned {'off' if rule.is_active else 'on'}.",
-        act=lambda f: notice_rule_set_active(rule=rule, is_active=not rule.is_active, actor=request.user),
+        act=lambda f: notice_rule_set_active(rule=rule, is_active=not rule.is_active, actor=request.user, ip=client_ip(request)),
     )

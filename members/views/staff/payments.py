@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from mae_portal.audit import client_ip
 from members.forms.staff import (
     AdjustmentForm,
     AttentionResolveForm,
@@ -58,7 +59,7 @@ def payment_record(request, member_number, term_id):
     def act(form):
         data = form.cleaned_data
         payments.payment_record(term=term, amount=data["amount"], method=data["method"],
-                                check_number=data["check_number"], note=data["note"], actor=request.user,
+                                check_number=data["check_number"], note=data["note"], actor=request.user, ip=client_ip(request),
                                 different_check=data["different_check"], overpayment=data["overpayment"],
                                 form_token=data["token"])
         messages.success(request, f"${data['amount']} recorded for {term.year_label}.")
@@ -88,7 +89,7 @@ def payment_refund(request, member_number, payment_id):
 
     def act(form):
         data = form.cleaned_data
-        payments.payment_refund(payment=payment, amount=data["amount"], reason=data["reason"], actor=request.user,
+        payments.payment_refund(payment=payment, amount=data["amount"], reason=data["reason"], actor=request.user, ip=client_ip(request),
                                 form_token=data["token"])
         messages.success(request, f"Refund of ${data['amount']} recorded.")
         return _back_to(member)
@@ -115,7 +116,7 @@ def payment_adjust(request, member_number, term_id):
 
     def act(form):
         data = form.cleaned_data
-        payments.payment_adjust(term=term, amount=form.signed_amount, reason=data["reason"], actor=request.user,
+        payments.payment_adjust(term=term, amount=form.signed_amount, reason=data["reason"], actor=request.user, ip=client_ip(request),
                                 form_token=data["token"])
         messages.success(request, f"{data['kind'].capitalize()} of ${data['amount']} recorded.")
         return _back_to(member)

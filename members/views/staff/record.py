@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.shortcuts import render
 
-from mae_portal.audit import audit_trail_for
+from mae_portal.audit import audit_trail_for, client_ip
 from members import clock
 from members.forms.staff import (
     MemberNoteForm,
@@ -46,7 +46,7 @@ def member_note_add(request, member_number):
     form = MemberNoteForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            notes.member_note_add(member=member, text=form.cleaned_data["text"], actor=request.user,
+            notes.member_note_add(member=member, text=form.cleaned_data["text"], actor=request.user, ip=client_ip(request),
                                      form_token=form.cleaned_data["token"])
         except MembershipError as error:
             messages.error(request, str(error))

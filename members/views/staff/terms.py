@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.shortcuts import render
 
 from mae_portal.access import get_visible_or_404
+from mae_portal.audit import client_ip
 from members import clock, dues
 from members.forms.staff import (
     ConfirmForm,
@@ -68,7 +69,7 @@ def term_create(request, member_number):
         data = form.cleaned_data
         payment = membership_join_by_staff(
             member=member, category=data["category"], renewal_of=renewal_of(form), method=data["method"],
-            check_number=data["check_number"], note=data["note"], actor=request.user, today=day,
+            check_number=data["check_number"], note=data["note"], actor=request.user, ip=client_ip(request), today=day,
             form_token=data["token"],
         )
         messages.success(request, f"{payment.term.year_label} membership created"
@@ -98,7 +99,7 @@ def term_change_category(request, member_number, term_id):
                 ("Dues", f"${term.amount_due} → ${shares.total}")]
 
     def act(form):
-        terms.term_change_category(term=term, category=form.cleaned_data["category"], actor=request.user)
+        terms.term_change_category(term=term, category=form.cleaned_data["category"], actor=request.user, ip=client_ip(request))
         messages.success(request, f"{term.year_label} membership moved to {form.cleaned_data['category']}.")
         return _back_to(member)
 
@@ -114,7 +115,7 @@ def term_cancel(request, member_number, term_id):
     form = TermCancelForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            terms.term_cancel(term=term, reason=form.cleaned_data["reason"], actor=request.user)
+            terms.term_cancel(term=term, reason=form.cleaned_data["reason"], actor=request.user, ip=client_ip(request))
         except MembershipError as error:
             messages.error(request, str(error))
         else:
@@ -134,7 +135,7 @@ def term_reinstate(request, member_number, term_id):
     form = ConfirmForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            terms.term_reinstate(term=term, actor=request.user)
+            terms.term_reinstate(term=term, actor=request.user, ip=client_ip(request))
         except MembershipError as error:
             messages.error(request, str(error))
         else:
