@@ -347,8 +347,10 @@ def test_payday_drafts_signed_then_changed_and_stopped(page: Page, live_server, 
     assert_fits_phone(page)
     page.get_by_role("button", name="Stop my bank drafts").click()
     page.wait_for_url(f"{base_url}/dashboard/")
-    expect(page.get_by_text("Your bank drafts are stopped")).to_be_visible()
-    expect(page.get_by_role("button", name=re.compile(r"^Pay \$[\d.]+ now")).first).to_be_visible()
+    expect(page.locator(".message-success", has_text="Your bank drafts are stopped")).to_be_visible()
+    # One clear way to pay what is left: a single "Pay the remaining" button, and no failed drafts to pay one by one.
+    expect(page.get_by_role("button", name=re.compile(r"^Pay the remaining \$[\d.]+$"))).to_have_count(1)
+    expect(page.get_by_role("button", name=re.compile(r"^Pay \$[\d.]+ now"))).to_have_count(0)
     audit.check()
     assert_fits_phone(page)
 

@@ -2,7 +2,6 @@
 keyboard can reach (axe: scrollable-region-focusable), and focus on the error summary after a refused submit."""
 
 import os
-from decimal import Decimal
 
 import pytest
 from django.conf import settings
@@ -44,7 +43,7 @@ def memberships(membership_world, member, staff, admin_user, monkeypatch):  # no
     day = timezone.localdate()
     monkeypatch.setattr(clock, "today", lambda: day)
     term = join(member.member, esp, day=day, key="layout").term
-    payment_record(term=term, amount=Decimal("306.17"), method="check", check_number="1042", actor=staff,
+    payment_record(term=term, amount=term.amount_due, method="check", check_number="1042", actor=staff,
                    idempotency_key="layout-check", ip="10.0.0.1")
     audit_record(actor=member, action="member.profile_updated", obj=member.member,
                  changes={"state": ["ZZ", "MS"]}, ip="10.0.0.2")
