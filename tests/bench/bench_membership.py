@@ -200,12 +200,12 @@ def bulk_load(n: int, *, today: date) -> dict:
                     status = "succeeded" if paid else ("pending" if number == 1 else "scheduled")
                     yield (member_id, term_id, value, "bank_draft" if monthly else "card", status, due, number,
                            "sandbox", f"bench_{term_id}_{number}" if paid else "", f"bench:{term_id}:{number}", "", "",
-                           "", now, datetime.combine(due, datetime.min.time(), CHICAGO) + timedelta(hours=9)
+                           "", "", now, datetime.combine(due, datetime.min.time(), CHICAGO) + timedelta(hours=9)
                            if paid else None)
 
         counts["payments"] = copy_rows(cursor, "members_payment", [
             "member_id", "term_id", "amount", "method", "status", "due_on", "installment_number", "gateway",
-            "gateway_reference", "idempotency_key", "failure_message", "check_number", "note", "created_at",
+            "gateway_reference", "idempotency_key", "failure_message", "check_number", "note", "attention", "created_at",
             "paid_at"], payment_rows())
         cursor.execute("ANALYZE")
     counts["seconds"] = time.perf_counter() - started
