@@ -1,6 +1,6 @@
 """Persona x URL x method -> status matrices, for every app.
 
-A matrix is a list of rows. A row names a method, a URL (with `{placeholders}` filled from the test's
+A matrix is a list of rows. A row names a method, a URL (with `{names}` filled from the test's
 `objects` fixture), an optional POST body, and the status each persona in `tests.conftest.PERSONAS` must
 get:
 

@@ -6,12 +6,11 @@ from datetime import date
 
 import pytest
 
-from mae_portal.models import AuditLog
 from members import clock
 from members.forms.fields import clean_hire_date, clean_us_phone, refuse_invisible_characters
 from members.models import Member
 from tests.members.test_membership_views import profile_data, sites  # noqa: F401 - fixture
-from tests.members.test_profile import VALID
+from tests.members.test_profile import VALID, assert_profile_refused
 
 TODAY = date(2026, 11, 22)
 
@@ -34,14 +33,7 @@ def frozen_today(monkeypatch):
     ("preferred_name", "Mi\u200bka", "invisible or control characters"),
 ])
 def test_profile_refuses(client, member, field, value, message):
-    client.force_login(member)
-    before = Member.objects.values().get(user=member)
-    response = client.post("/members/profile/", {**VALID, field: value})
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert f'id="id_{field}-error"' in html and message in html
-    assert Member.objects.values().get(user=member) == before
-    assert not AuditLog.objects.exists()
+    assert_profile_refused(client, member, field, value, message)
 
 
 @pytest.mark.parametrize(("field", "value", "stored"), [
