@@ -6,6 +6,6 @@ class AdvocacyConfig(AppConfig):
     verbose_name = "Advocacy and cases"
 
     def ready(self):
-        from mae_portal import registry
+        from advocacy import portal
 
-        registry.register_panel("home.cards", "advocacy", template="advocacy/home/_card.html", order=20)
+        portal.register()

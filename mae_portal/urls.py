@@ -19,6 +19,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("members/", include("members.urls")),
     path("esp/", include("esp.urls")),
+    path("advocacy/", include("advocacy.urls")),
     path("verify/", include("members.urls_public")),  # public card verification (QR code)
     path("admin/", admin.site.urls),
 ]

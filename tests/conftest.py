@@ -12,6 +12,7 @@ import pytest
 from django.apps import apps as django_apps
 from django.core.cache import cache
 
+from advocacy.reference import ensure_reference_data as ensure_advocacy_reference_data  # noqa: E402
 from mae_portal.permissions import Groups
 from mae_portal.roles import sync_group_permissions
 from members.models import CareerField
@@ -44,6 +45,7 @@ def world(db):
     ensure_career_fields(CareerField)
     sync_group_permissions()
     _default_categories.load(django_apps, None)  # idempotent: categories, first rates, notice rules, policy
+    ensure_advocacy_reference_data()  # issue categories and the starting case types
     region_a = RegionFactory(name="North Mississippi")
     region_b = RegionFactory(name="Delta")
     district_a = DistrictFactory(name="Tupelo Public School District", region=region_a)
