@@ -65,6 +65,7 @@ _group_permissions: dict[str, dict[str, set[str]]] = {}
 _periodic_jobs: dict[str, PeriodicJob] = {}
 _documents_expected: dict[str, Callable[[Any], bool]] = {}
 _display_names: list[Callable[[Any], str | None]] = []
+_demo_loaders: dict[str, tuple[int, Callable[..., list[str]]]] = {}
 
 
 # --- navigation ------------------------------------------------------------------------------------------
@@ -172,3 +173,16 @@ def beat_schedule() -> dict[str, dict[str, Any]]:
             entry["options"] = dict(job.options)
         schedule[job.name] = entry
     return schedule
+
+
+# --- demo data -------------------------------------------------------------------------------------------
+
+
+def register_demo_loader(name: str, function: Callable[..., list[str]], *, order: int = 100) -> None:
+    """`function(*, today, options) -> lines to print`: loads an app's demo data (idempotently). The core's
+    `load_demo` command runs the loaders in ascending order (members first: the others build on its people)."""
+    _demo_loaders[name] = (order, function)
+
+
+def demo_loaders() -> list[Callable[..., list[str]]]:
+    return [function for _, function in sorted(_demo_loaders.values(), key=lambda entry: entry[0])]

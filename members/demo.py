@@ -105,6 +105,7 @@ PERSONAS = [
     ("leader@example.org", "Gregory", "Pruitt", [Groups.LOCAL_LEADERS], False, False),
     ("director@example.org", "Denise", "Holloway", [Groups.UNISERV_DIRECTORS], False, False),
     ("director2@example.org", "Marcus", "Tillman", [Groups.UNISERV_DIRECTORS], False, False),
+    ("manager@example.org", "Gail", "Stringer", [Groups.REGION_MANAGERS], True, False),
     ("staff@example.org", "Renee", "Whitfield", [Groups.MEMBERSHIP_STAFF], True, False),
     ("reviewer@example.org", "Harold", "Ware", [Groups.AWARD_REVIEWERS], False, False),
     ("awards@example.org", "Lorraine", "Buckley", [Groups.AWARDS_STAFF], True, False),
@@ -393,3 +394,15 @@ def _persona_documents(*, today: date) -> None:
         for kind, subject in [*subjects, ("card", term), ("coverage_letter", term)] if subjects else []:
             if document := membership_document_request(kind=kind, subject=subject):
                 document_build(document_id=document.pk)  # inline: the demo dashboard shows them at once
+
+
+def demo_loader(*, today: date, options: dict) -> list[str]:
+    """The `load_demo` command's part for membership: the people, then what it prints about them."""
+    result = load_demo(member_count=options.get("members", 300), today=today)
+    lines = [f"Demo data ready: {result['members']} members ({result['members_created']} new).", "",
+             f"Sign in at {settings.SITE_URL}/accounts/login/ with password: {settings.DEMO_PASSWORD}"]
+    for email, first, last, groups, _, is_superuser in PERSONAS:
+        role = "admin" if is_superuser else (", ".join(groups) or "member")
+        lines.append(f"  {email:<26} {first} {last} ({role})")
+    lines.append("Staff, directors, managers, reviewers and the admin set up two-factor authentication at first sign-in.")
+    return lines

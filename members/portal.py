@@ -86,7 +86,14 @@ def _staff_role(request):
     return {"roles": roles, "has_tools": user.has_perm("members.view_roster")}
 
 
+def _demo_loader(*, today, options):
+    from members.demo import demo_loader
+
+    return demo_loader(today=today, options=options)
+
+
 def register() -> None:
+    registry.register_demo_loader("members", _demo_loader, order=10)
     registry.register_nav_link("members:profile", label="My profile", order=40, visible=registry.signed_in)
     registry.register_nav_link("members:roster", label="Roster", order=50, visible=may_see_roster_link)
     registry.register_nav_link("members:staff_member_search", label="Members", order=60, visible=is_membership_staff)
