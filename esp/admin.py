@@ -1,11 +1,3 @@
-from django.contrib import admin
+"""The Django admin of esp: each area keeps its own admin module."""
 
-from mae_portal.admin import AuditedAdmin
-from members.models import CareerField
-
-
-@admin.register(CareerField)
-class CareerFieldAdmin(AuditedAdmin):
-    list_display = ["name", "kind", "sort_order"]
-    list_filter = ["kind"]
-    prepopulated_fields = {"slug": ["name"]}
+from esp import admin_awards, admin_content  # noqa: F401

@@ -1,9 +1,11 @@
-from django.urls import path
+"""/esp/...: each area of the app keeps its own URL module; all share the "esp" namespace."""
 
-from esp import views
+from django.urls import include, path
 
 app_name = "esp"
+
 urlpatterns = [
-    path("careers/", views.career_fields, name="career_fields"),
-    path("careers/<slug:slug>/", views.career_field, name="career_field"),
+    path("", include("esp.urls_content")),  # career fields, ESP pages, spotlight stories, the public award page
+    path("", include("esp.urls_nominations")),  # nominating, consent, statements, letters, endorsement, screening
+    path("", include("esp.urls_review")),  # conflicts, assignment, review and scoring, results, certificates
 ]
