@@ -194,7 +194,7 @@ def _closed_days(rolled: list[tuple[date, str]], *, year: bool) -> str:
     (first, reason), rest = rolled[0], rolled[1:]
     text = f"{day_label(first, year=year)}, {_reason_phrase(reason)}: the office is closed"
     if rest:
-        text += " (and " + _join([f"{day_label(day, year=year)}, {_reason_phrase(why)}" for day, why in rest]) + ")"
+        text += " (and " + "; ".join(f"{day_label(day, year=year)}, {_reason_phrase(why)}" for day, why in rest) + ")"
     return text
 
 

@@ -135,7 +135,7 @@ def case_deadlines_refresh(*, case, today=None):
     """Bring the case's deadlines in line with its timeline (see the module's rules) and set
     case.current_step to the first step not recorded done. Returns the case's deadlines in step order.
     `today` is accepted for the callers; nothing the engine stores depends on it."""
-    case = GrievanceCase.objects.select_for_update().select_related("request", "district").get(pk=case.pk)
+    case = GrievanceCase.objects.select_for_update(of=("self",)).select_related("request", "district").get(pk=case.pk)
     steps = list(StepRule.objects.filter(version_id=case.case_type_version_id).select_related("anchor_step")
                  .order_by("order"))
     anchors, done = case_anchors(case)
@@ -239,7 +239,7 @@ def case_event_record(*, case, kind, occurred_on, actor, step=None, description=
     Refuses (CaseDeadlineError) a closed case, a day in the future (except a hearing), a hearing before the
     notice, a decision before the hearing, a step of another ladder, a step already done or done before
     its count started."""
-    case = GrievanceCase.objects.select_for_update().select_related("request").get(pk=case.pk)
+    case = GrievanceCase.objects.select_for_update(of=("self",)).select_related("request").get(pk=case.pk)
     sent = _sent_before(case, "case.event_recorded", form_token)
     if sent:
         return CaseEvent.objects.get(pk=sent["event"])
