@@ -37,6 +37,13 @@ class StepRow:
     waiting: str = ""
 
     @property
+    def limit(self) -> str:
+        """"10 working days after the incident", "at least 14 calendar days before the hearing"."""
+        step = self.step
+        text = f"{step.days} {step.get_unit_display()} {step.get_direction_display()} {services.anchor_label(step)}"
+        return f"At least {text}" if step.direction == StepRule.Direction.BEFORE else text[0].upper() + text[1:]
+
+    @property
     def overdue_days(self) -> int:
         return -self.days_left if self.days_left and self.days_left < 0 else 0
 
@@ -48,6 +55,13 @@ def _state(deadline, today):
     if is_overdue(deadline.due, today):
         return "overdue", left
     return ("today" if left == 0 else "open"), left
+
+
+def _starts_when(step) -> str:
+    if step.anchor_step_id:
+        return f"Starts when “{step.anchor_step.name}” is recorded done."
+    label = CaseEvent.Kind(step.anchor_event).label if step.anchor_event in CaseEvent.Kind.values else step.anchor_event
+    return f"Starts when “{label}” is recorded on the timeline."
 
 
 def step_rows(case, today) -> list[StepRow]:
@@ -68,7 +82,7 @@ def step_rows(case, today) -> list[StepRow]:
             anchors = services.case_anchors(case)
         anchor = services.anchor_of(step, *anchors)
         if anchor is None:
-            rows.append(StepRow(step, None, "waiting", waiting=f"Starts when {services.anchor_label(step)} is recorded."))
+            rows.append(StepRow(step, None, "waiting", waiting=_starts_when(step)))
             continue
         try:
             services.Calendars().due(case.district, step, anchor)
