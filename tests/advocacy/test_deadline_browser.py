@@ -12,8 +12,12 @@ from advocacy.services.deadlines import case_event_record
 from members import clock
 from tests.advocacy.factories import GrievanceCaseFactory
 from tests.conftest import require_or_skip
-from tests.e2e.conftest import CHROMIUM
-from tests.e2e.conftest import browser_context_args, browser_type_launch_args, page, playwright  # noqa: F401 - Chromium
+from tests.e2e.conftest import (  # noqa: F401 - the e2e folder's Chromium fixtures, used here too
+    CHROMIUM,
+    browser_context_args,
+    browser_type_launch_args,
+    playwright,
+)
 from tests.e2e.test_layout import scroll_width, signed_in
 from tests.e2e.test_signup_and_mfa import Audit, assert_inputs_labelled
 
@@ -38,6 +42,7 @@ def _fits(page: Page, width: int):
 @live_db
 def test_director_records_an_event_and_an_extension_at_phone_width(page: Page, live_server, case, director):
     require_or_skip(os.path.exists(CHROMIUM), f"needs {CHROMIUM}")
+    page.set_default_timeout(15_000)
     signed_in(page, live_server, director)
     page.set_viewport_size({"width": 360, "height": 740})
     audit = Audit(page)
