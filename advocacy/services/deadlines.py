@@ -135,7 +135,7 @@ def case_deadlines_refresh(*, case, today=None):
     """Bring the case's deadlines in line with its timeline (see the module's rules) and set
     case.current_step to the first step not recorded done. Returns the case's deadlines in step order.
     `today` is accepted for the callers; nothing the engine stores depends on it."""
-    case = GrievanceCase.objects.select_for_update(of=("self",)).select_related("request", "district").get(pk=case.pk)
+    given, case = case, GrievanceCase.objects.select_for_update(of=("self",)).select_related("request", "district").get(pk=case.pk)
     steps = list(StepRule.objects.filter(version_id=case.case_type_version_id).select_related("anchor_step")
                  .order_by("order"))
     anchors, done = case_anchors(case)
@@ -170,7 +170,8 @@ def case_deadlines_refresh(*, case, today=None):
         if before is None or before[:2] != (deadline.anchor_date, deadline.computed_due):
             audit_record(actor=None, action="deadline.computed", obj=deadline, subject=case,
                          changes={"step": step.name, "anchor_date": str(anchor), "computed_due": str(due.due)})
-        if (before is None or before[3] != deadline.status) and deadline.status in (CaseDeadline.Status.MET, CaseDeadline.Status.MISSED):
+        closed_now = before is None or before[3] != deadline.status
+        if closed_now and deadline.status in (CaseDeadline.Status.MET, CaseDeadline.Status.MISSED):
             audit_record(actor=None, action=f"deadline.{deadline.status}", obj=deadline, subject=case,
                          changes={"step": step.name, "done_on": str(done_on), "due": str(deadline.due)})
         result.append(deadline)
@@ -178,6 +179,7 @@ def case_deadlines_refresh(*, case, today=None):
     if case.current_step_id != (current.pk if current else None):
         case.current_step = current
         case.save(update_fields=["current_step", "updated_at"])
+    given.current_step = case.current_step  # the caller's copy must not save an old step back
     return result
 
 

@@ -46,6 +46,7 @@ def dues(case):
 def test_grievance_ladder_in_working_days_over_thanksgiving_and_christmas(grievance, director):
     _, steps = ladder()
     assert case_deadlines_refresh(case=grievance) == []  # nothing to count from yet
+    assert grievance.current_step == steps[1]  # set on the caller's copy too
     record(grievance, Kind.INCIDENT, D(2026, 11, 16), director)
     # 10 working days after Mon Nov 16: Thanksgiving (Thu Nov 26) not counted
     assert dues(grievance) == {1: D(2026, 12, 1)}
