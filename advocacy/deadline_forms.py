@@ -59,3 +59,8 @@ class DeadlineExtensionForm(DeadlineTokenForm):
     description = forms.CharField(label="Details", widget=forms.Textarea(attrs={"rows": 3}), required=False,
                                   max_length=2000, help_text="How it was agreed (a letter, an email of May 4).")
     shared = forms.BooleanField(label="Show this extension to the member", required=False)
+
+
+class DeadlineMissedForm(DeadlineTokenForm):
+    note = forms.CharField(label="Note for the timeline", widget=forms.Textarea(attrs={"rows": 3}), required=False,
+                           max_length=1000, help_text="E.g. \"no answer from the principal\".")

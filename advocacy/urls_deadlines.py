@@ -11,6 +11,7 @@ urlpatterns = [
          name="deadline_override"),
     path("cases/<int:pk>/deadlines/<int:deadline_pk>/extension/", deadlines.deadline_extension,
          name="deadline_extension"),
+    path("cases/<int:pk>/deadlines/<int:deadline_pk>/missed/", deadlines.deadline_missed, name="deadline_missed"),
     path("case-types/", deadlines.case_types, name="case_types"),
     path("case-types/<int:pk>/", deadlines.case_type_detail, name="case_type_detail"),
 ]

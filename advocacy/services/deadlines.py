@@ -17,6 +17,7 @@ Rules the engine keeps (and tests/advocacy/test_deadline_services.py checks):
 """
 
 import logging
+from dataclasses import dataclass
 from datetime import date
 
 from django.contrib.contenttypes.models import ContentType
@@ -92,34 +93,56 @@ class Calendars:
                                                           SchoolBreak.objects.filter(district=district))
         return self._school[district.pk]
 
-    def due(self, district, step, anchor: date):
+    def due(self, district, step, anchor: date, label: str | None = None):
         """advocacy.deadlines.Due of `step` counted from `anchor` in `district` (DeadlineError if it cannot be)."""
         school = self.school(district) if step.unit == SCHOOL else None
         return compute_due(step, anchor, self.business(district, anchor.year), school=school,
-                           anchor_label=anchor_label(step))
+                           anchor_label=label or anchor_label(step))
 
 
-def case_anchors(case):
-    """What the case's steps count from: ({event kind: the day of the latest one recorded},
-    {step id: the day it was recorded done})."""
-    anchors, done = {}, {}
+def missed_anchor_label(step) -> str:
+    return f'the due date of "{step.anchor_step.name}" (missed)'
+
+
+@dataclass
+class Timeline:
+    """What a case's steps count from: `events` {event kind: the day of the latest one recorded}, `done`
+    {step id: the day it was recorded done}, `missed` {step id: the due date of a step recorded missed
+    without being done: the next step counts from that day, as a policy's "if no answer is given in time,
+    the employee may go to the next level" does}."""
+
+    events: dict
+    done: dict
+    missed: dict
+
+    def anchor(self, step) -> tuple[date | None, str]:
+        """(the day `step` counts from or None while unknown, how to name it in the explanation)."""
+        if not step.anchor_step_id:
+            return self.events.get(step.anchor_event), anchor_label(step)
+        if step.anchor_step_id in self.done:
+            return self.done[step.anchor_step_id], anchor_label(step)
+        if step.anchor_step_id in self.missed:
+            return self.missed[step.anchor_step_id], missed_anchor_label(step)
+        return None, anchor_label(step)
+
+
+def case_timeline(case) -> Timeline:
+    """The case's Timeline (two queries)."""
+    events, done = {}, {}
     for kind, step_id, occurred_on in (case.events.filter(kind__in=RECORDABLE_KINDS)
                                        .order_by("recorded_at", "pk").values_list("kind", "step_id", "occurred_on")):
         if kind == CaseEvent.Kind.STEP_DONE:
             if step_id:
                 done[step_id] = occurred_on
         else:
-            anchors[kind] = occurred_on
-    if CaseEvent.Kind.INCIDENT not in anchors and case.request_id:
+            events[kind] = occurred_on
+    if CaseEvent.Kind.INCIDENT not in events and case.request_id:
         incident = case.request.incident_date
         if incident:
-            anchors[CaseEvent.Kind.INCIDENT] = incident
-    return anchors, done
-
-
-def anchor_of(step, anchors, done):
-    """The day `step` counts from, or None while it is not known."""
-    return done.get(step.anchor_step_id) if step.anchor_step_id else anchors.get(step.anchor_event)
+            events[CaseEvent.Kind.INCIDENT] = incident
+    missed = {deadline.step_id: deadline.due for deadline in
+              case.deadlines.filter(status=CaseDeadline.Status.MISSED, done_on__isnull=True)}
+    return Timeline(events, done, missed)
 
 
 def _state(deadline):
@@ -138,19 +161,20 @@ def case_deadlines_refresh(*, case, today=None):
     given, case = case, GrievanceCase.objects.select_for_update(of=("self",)).select_related("request", "district").get(pk=case.pk)
     steps = list(StepRule.objects.filter(version_id=case.case_type_version_id).select_related("anchor_step")
                  .order_by("order"))
-    anchors, done = case_anchors(case)
+    timeline = case_timeline(case)
+    done = timeline.done
     existing = {deadline.step_id: deadline for deadline in case.deadlines.all()}
     calendars = Calendars()
     result = []
     for step in steps:
-        anchor = anchor_of(step, anchors, done)
+        anchor, label = timeline.anchor(step)
         deadline = existing.get(step.pk)
         if anchor is None:
             if deadline is not None:
                 result.append(deadline)
             continue
         try:
-            due = calendars.due(case.district, step, anchor)
+            due = calendars.due(case.district, step, anchor, label)
         except DeadlineError as error:
             # The panel shows why; the director can still set the date by hand (override).
             logger.warning("case %s, step %s: %s", case.pk, step.pk, error)
@@ -175,7 +199,9 @@ def case_deadlines_refresh(*, case, today=None):
             audit_record(actor=None, action=f"deadline.{deadline.status}", obj=deadline, subject=case,
                          changes={"step": step.name, "done_on": str(done_on), "due": str(deadline.due)})
         result.append(deadline)
-    current = next((step for step in steps if step.pk not in done), None)
+    passed = {deadline.step_id for deadline in result
+              if deadline.status in (CaseDeadline.Status.MISSED, CaseDeadline.Status.MOOT)}
+    current = next((step for step in steps if step.pk not in done and step.pk not in passed), None)
     if case.current_step_id != (current.pk if current else None):
         case.current_step = current
         case.save(update_fields=["current_step", "updated_at"])
@@ -197,7 +223,8 @@ def _require_worked(case):
         raise CaseDeadlineError("The case is closed: its timeline and deadlines can no longer change.")
 
 
-def _validate_event(case, kind, occurred_on, step, today, anchors, done):
+def _validate_event(case, kind, occurred_on, step, today, timeline):
+    anchors, done = timeline.events, timeline.done
     if kind not in RECORDABLE_KINDS:
         raise CaseDeadlineError("Choose what happened.", "kind")
     if occurred_on is None:
@@ -212,9 +239,9 @@ def _validate_event(case, kind, occurred_on, step, today, anchors, done):
             raise CaseDeadlineError("That step is not on this case's ladder.", "step")
         if step.pk in done:
             raise CaseDeadlineError(f'"{step.name}" is already recorded done on {day_label(done[step.pk])}.', "step")
-        anchor = anchor_of(step, anchors, done)
+        anchor, label = timeline.anchor(step)
         if anchor is not None and step.direction == StepRule.Direction.AFTER and occurred_on < anchor:
-            raise CaseDeadlineError(f"This step counts from {anchor_label(step)} on {day_label(anchor)}: it cannot "
+            raise CaseDeadlineError(f"This step counts from {label} on {day_label(anchor)}: it cannot "
                                     "be done before that day.", "occurred_on")
     elif step is not None and step.version_id != case.case_type_version_id:
         raise CaseDeadlineError("That step is not on this case's ladder.", "step")
@@ -247,8 +274,7 @@ def case_event_record(*, case, kind, occurred_on, actor, step=None, description=
         return CaseEvent.objects.get(pk=sent["event"])
     _require_worked(case)
     today = today or timezone.localdate()
-    anchors, done = case_anchors(case)
-    _validate_event(case, kind, occurred_on, step, today, anchors, done)
+    _validate_event(case, kind, occurred_on, step, today, case_timeline(case))
     description = (description or "").strip()
     if kind == CaseEvent.Kind.OTHER and not description:
         raise CaseDeadlineError("Say what happened.", "description")
@@ -343,6 +369,30 @@ def deadline_extension_record(*, deadline, agreed_by, agreed_on, until, actor, i
 
 
 @transaction.atomic
+def deadline_missed_record(*, deadline, actor, note="", ip=None, today=None):
+    """Record that a step was not done by its date (the district never answered, the employee let it pass):
+    only once the date has passed. The deadline is missed, the timeline says so, and a step counting from
+    this one counts from its due date (a policy's "if no answer is given in time, go to the next level")."""
+    deadline = _locked_deadline(deadline)
+    today = today or timezone.localdate()
+    if deadline.status != CaseDeadline.Status.OPEN:
+        raise CaseDeadlineError(f"This deadline is {deadline.get_status_display().lower()} already.")
+    if deadline.due >= today:
+        raise CaseDeadlineError(f"The date has not passed: it is {day_label(deadline.due)}.")
+    note = (note or "").strip()
+    event = CaseEvent.objects.create(
+        case=deadline.case, kind=CaseEvent.Kind.OTHER, occurred_on=today, step=deadline.step, recorded_by=actor,
+        description=f'"{deadline.step.name}" was not done by {day_label(deadline.due)}: recorded missed.'
+                    + (f" {note}" if note else ""))
+    deadline.status = CaseDeadline.Status.MISSED
+    deadline.save(update_fields=["status", "updated_at"])
+    audit_record(actor=actor, action="deadline.missed", obj=deadline, subject=deadline.case, ip=ip,
+                 changes={"step": deadline.step.name, "due": str(deadline.due), "event": event.pk, "note": note})
+    case_deadlines_refresh(case=deadline.case, today=today)
+    return deadline
+
+
+@transaction.atomic
 def deadlines_recompute(*, district_ids=None) -> dict:
     """Recompute the computed date and explanation of every open deadline without an override, on the
     worked cases of `district_ids` (all districts when None), from each deadline's anchor day. Run when the
@@ -353,11 +403,17 @@ def deadlines_recompute(*, district_ids=None) -> dict:
                  .select_related("case__district", "step__anchor_step").order_by("case_id", "step__order"))
     if district_ids is not None:
         deadlines = deadlines.filter(case__district_id__in=list(district_ids))
+    missed = CaseDeadline.objects.filter(status=CaseDeadline.Status.MISSED, done_on__isnull=True)
+    if district_ids is not None:
+        missed = missed.filter(case__district_id__in=list(district_ids))
+    missed = set(missed.values_list("case_id", "step_id"))
     calendars, changed, failed, checked = Calendars(), [], 0, 0
     for deadline in deadlines:
         checked += 1
+        step = deadline.step
+        label = missed_anchor_label(step) if (deadline.case_id, step.anchor_step_id) in missed else None
         try:
-            due = calendars.due(deadline.case.district, deadline.step, deadline.anchor_date)
+            due = calendars.due(deadline.case.district, step, deadline.anchor_date, label)
         except DeadlineError as error:
             failed += 1
             logger.warning("deadline %s not recomputed: %s", deadline.pk, error)

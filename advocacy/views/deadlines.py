@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_safe
 
-from advocacy.deadline_forms import CaseEventForm, DeadlineExtensionForm, DeadlineOverrideForm
+from advocacy.deadline_forms import CaseEventForm, DeadlineExtensionForm, DeadlineMissedForm, DeadlineOverrideForm
 from advocacy.deadlines import DeadlineError, day_label, days_left, is_overdue
 from advocacy.models import CaseDeadline, CaseEvent, StepRule
 from advocacy.selectors.case_types import case_types_with_ladders
@@ -70,7 +70,7 @@ def step_rows(case, today) -> list[StepRow]:
     steps = list(StepRule.objects.filter(version_id=case.case_type_version_id).select_related("anchor_step")
                  .order_by("order"))
     deadlines = {d.step_id: d for d in case.deadlines.select_related("overridden_by", "extension")}
-    anchors = None
+    timeline = None
     rows = []
     for step in steps:
         deadline = deadlines.get(step.pk)
@@ -78,14 +78,14 @@ def step_rows(case, today) -> list[StepRow]:
             state, left = _state(deadline, today)
             rows.append(StepRow(step, deadline, state, left))
             continue
-        if anchors is None:
-            anchors = services.case_anchors(case)
-        anchor = services.anchor_of(step, *anchors)
+        if timeline is None:
+            timeline = services.case_timeline(case)
+        anchor, label = timeline.anchor(step)
         if anchor is None:
             rows.append(StepRow(step, None, "waiting", waiting=_starts_when(step)))
             continue
         try:
-            services.Calendars().due(case.district, step, anchor)
+            services.Calendars().due(case.district, step, anchor, label)
             message = "Not computed yet: reload the page."
         except DeadlineError as error:
             message = str(error)
@@ -227,6 +227,27 @@ def deadline_extension(request, pk, deadline_pk):
                       intro=f"Due now {day_label(deadline.due)}. Record what the district agreed to.",
                       review=review, run=run, submit_label="Record the extension",
                       success=lambda form: f"Extension recorded: due {day_label(form.cleaned_data['until'])}.")
+
+
+@case_worker_required
+@require_http_methods(["GET", "POST"])
+def deadline_missed(request, pk, deadline_pk):
+    case = staff_case(request, pk)
+    deadline = _deadline(case, deadline_pk)
+    form = DeadlineMissedForm(_posted(request), next_url=_next_url(request, case))
+
+    def review(form):
+        return [("Step", deadline.step.name), ("Who had to act", deadline.step.get_party_display()),
+                ("Was due", day_label(deadline.due)), ("What it means", deadline.step.consequence)]
+
+    def run(form):
+        return services.deadline_missed_record(deadline=deadline, actor=request.user, note=form.cleaned_data["note"],
+                                               ip=client_ip(request), today=clock.today())
+
+    return _confirmed(request, form, case=case, title=f"Record as missed: {deadline.step.name}",
+                      intro=f"Due {day_label(deadline.due)}. A step that counts from this one then counts from "
+                            "that day.", review=review, run=run, submit_label="Record as missed",
+                      success=lambda form: f"“{deadline.step.name}” recorded missed.")
 
 
 @case_worker_required

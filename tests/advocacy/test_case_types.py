@@ -180,3 +180,24 @@ def test_school_year_edited_in_the_admin_recomputes(client, admin_user, member, 
                                {"district": world.district_a.pk, "first_day": "2026-08-10", "last_day": "2027-05-21"})
     assert response.status_code == 302
     assert CaseDeadline.objects.get(case=case).computed_due == D(2026, 8, 12)
+
+
+def test_the_case_type_page_refuses_changing_a_version_with_cases_but_adds_a_new_one(client, region_manager, member,
+                                                                                     director):
+    version, _ = ladder()
+    case_type = version.case_type
+    GrievanceCaseFactory(grievant=member.member, director=director)
+    client.force_login(region_manager)
+    url = reverse("admin:advocacy_casetype_change", args=[case_type.pk])
+    data = {"name": case_type.name, "kind": case_type.kind, "covers": case_type.covers, "district": "",
+            "description": case_type.description, "active": "on",
+            "versions-TOTAL_FORMS": 1, "versions-INITIAL_FORMS": 1, "versions-MIN_NUM_FORMS": 0,
+            "versions-MAX_NUM_FORMS": 1000, "versions-0-id": version.pk, "versions-0-case_type": case_type.pk,
+            "versions-0-number": 1, "versions-0-effective_from": "2016-07-01", "versions-0-citation": version.citation}
+    refused = client.post(url, data)
+    assert refused.status_code == 200 and "Version 1: 1 case was filed under this version" in refused.content.decode()
+    assert CaseTypeVersion.objects.get(pk=version.pk).effective_from == D(2015, 7, 1)
+    data.update({"versions-0-effective_from": "2015-07-01", "versions-TOTAL_FORMS": 2, "versions-1-case_type": case_type.pk,
+                 "versions-1-number": 2, "versions-1-effective_from": "2027-07-01", "versions-1-citation": "GAE 2027"})
+    assert client.post(url, data).status_code == 302
+    assert version_in_force(case_type, D(2027, 7, 1)).citation == "GAE 2027"

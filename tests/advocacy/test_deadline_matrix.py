@@ -79,6 +79,11 @@ MATRIX = [
     post(f"{C}/{{case}}/deadlines/{{deadline}}/extension/", workers(302), data=EXTENSION),
     get(f"{C}/{{case}}/deadlines/{{other_deadline}}/extension/", workers(404)),
     post(f"{C}/{{case}}/deadlines/{{other_deadline}}/extension/", workers(404), data=EXTENSION),
+    get(f"{C}/{{case}}/deadlines/{{deadline}}/missed/", workers()),
+    post(f"{C}/{{case}}/deadlines/{{deadline}}/missed/", workers()),
+    post(f"{C}/{{case}}/deadlines/{{deadline}}/missed/", workers(), data={"token": "m4", "confirm": "1"}),  # not passed
+    get(f"{C}/{{case}}/deadlines/{{other_deadline}}/missed/", workers(404)),
+    post(f"{C}/{{case}}/deadlines/{{other_deadline}}/missed/", workers(404), data={"token": "m5", "confirm": "1"}),
     get("/advocacy/case-types/", workers(director2=200)),
     post("/advocacy/case-types/", workers(405, director2=405)),
     get("/advocacy/case-types/{case_type}/", workers(director2=200)),

@@ -297,3 +297,33 @@ def test_a_school_step_without_a_school_year_gets_no_date_and_says_why(school_ca
     SchoolYear.objects.all().delete()
     record(school_case, Kind.INCIDENT, D(2026, 11, 18), director)
     assert dues(school_case) == {}
+
+
+def test_a_step_recorded_missed_lets_the_next_step_count_from_its_due_date(grievance, director, world):
+    from advocacy.services.deadlines import deadline_missed_record
+
+    _, steps = ladder()
+    record(grievance, Kind.INCIDENT, D(2026, 11, 16), director)
+    record(grievance, Kind.STEP_DONE, D(2026, 11, 20), director, step=steps[1])
+    answer = CaseDeadline.objects.get(case=grievance, step=steps[2])
+    assert answer.due == D(2026, 12, 7)  # the principal's answer: 10 working days, Thanksgiving skipped
+    with pytest.raises(CaseDeadlineError, match="has not passed"):
+        deadline_missed_record(deadline=answer, actor=director, today=D(2026, 12, 7))
+    deadline_missed_record(deadline=answer, actor=director, note="No answer from the principal.", today=D(2026, 12, 8))
+    answer.refresh_from_db()
+    assert (answer.status, answer.done_on) == ("missed", None)
+    appeal = CaseDeadline.objects.get(case=grievance, step=steps[3])
+    assert appeal.due == D(2026, 12, 14)
+    assert ('5 working days after the due date of "Level 1: principal\'s written answer" (missed) Mon Dec 7, 2026'
+            in appeal.explanation)
+    grievance.refresh_from_db()
+    assert grievance.current_step == steps[3]
+    assert CaseEvent.objects.filter(case=grievance, kind=Kind.OTHER, step=steps[2],
+                                    description__contains="recorded missed. No answer").exists()
+    with pytest.raises(CaseDeadlineError, match="missed already"):
+        deadline_missed_record(deadline=answer, actor=director, today=D(2026, 12, 9))
+    # a closure recomputes the next step from the same day, with the same words
+    DistrictClosure.objects.create(district=world.district_a, day=D(2026, 12, 9), reason="ice storm")
+    deadlines_recompute(district_ids=[world.district_a.pk])
+    appeal.refresh_from_db()
+    assert appeal.due == D(2026, 12, 15) and "(missed) Mon Dec 7, 2026" in appeal.explanation

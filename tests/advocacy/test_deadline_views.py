@@ -173,3 +173,16 @@ def test_case_types_pages(client, director, django_assert_max_num_queries):
     nonrenewal = ladder(CaseType.Kind.NONRENEWAL)[0].case_type
     detail = client.get(reverse("advocacy:case_type_detail", args=[nonrenewal.pk])).content.decode()
     assert "At least 14 calendar days before the hearing" in detail
+
+
+def test_an_overdue_deadline_is_recorded_missed_from_the_panel(staff_client, case):
+    deadline = CaseDeadline.objects.get(case=case)
+    html = page(staff_client, case)
+    missed_url = reverse("advocacy:deadline_missed", args=[case.pk, deadline.pk])
+    assert missed_url in html  # overdue: due Dec 1, today Dec 2
+    response = staff_client.post(missed_url, {"token": "t9", "note": "Not filed", "confirm": "1",
+                                              "next": f"/advocacy/cases/{case.pk}/"})
+    assert response.status_code == 302
+    html = page(staff_client, case)
+    assert "<strong class=\"status-failed\">Missed</strong>: not done by the date" in html
+    assert missed_url not in html
