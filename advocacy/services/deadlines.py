@@ -12,7 +12,9 @@ Rules the engine keeps (and tests/advocacy/test_deadline_services.py checks):
   extension, else computed).
 - A step recorded done closes its deadline: met when done on or before the date that counts, missed when
   done after it. "Overdue" is never stored: it is an open deadline whose date has passed, computed against
-  the day the page is shown (advocacy.deadlines.is_overdue), so no nightly job changes a status.
+  the day the page is shown (advocacy.deadlines.is_overdue), so no nightly job changes a status. Once the
+  date has passed, a director may record the deadline missed (deadline_missed_record: the district never
+  answered); a step counting from it then counts from its due date, and the current step moves on.
 - Recomputing after a calendar change (deadlines_recompute) touches open deadlines without an override only.
 """
 
@@ -428,4 +430,18 @@ def deadlines_recompute(*, district_ids=None) -> dict:
                          changes={"step": deadline.step.name, "computed_due": [str(old), str(due.due)]})
     if changed:
         CaseDeadline.objects.bulk_update(changed, ["computed_due", "explanation", "updated_at"])
-    return {"checked": checked, "changed": len(changed), "failed": failed}
+    return {"checked": checked, "changed": len(changed) + _fill_school_deadlines(district_ids), "failed": failed}
+
+
+def _fill_school_deadlines(district_ids) -> int:
+    """Deadlines in school days that could not be computed before (no school year entered) and can now:
+    the cases they are missing on are refreshed. Returns how many deadlines appeared."""
+    cases = (GrievanceCase.objects.filter(status__in=WORKED, case_type_version__steps__unit=SCHOOL)
+             .exclude(deadlines__step__unit=SCHOOL).distinct())
+    if district_ids is not None:
+        cases = cases.filter(district_id__in=list(district_ids))
+    added = 0
+    for case in cases:
+        before = case.deadlines.count()
+        added += len(case_deadlines_refresh(case=case)) - before
+    return added

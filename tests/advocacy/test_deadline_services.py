@@ -297,6 +297,9 @@ def test_a_school_step_without_a_school_year_gets_no_date_and_says_why(school_ca
     SchoolYear.objects.all().delete()
     record(school_case, Kind.INCIDENT, D(2026, 11, 18), director)
     assert dues(school_case) == {}
+    SchoolYear.objects.create(district=school_case.district, first_day=D(2026, 8, 6), last_day=D(2027, 5, 21))
+    assert deadlines_recompute(district_ids=[school_case.district_id])["changed"] == 1
+    assert dues(school_case) == {1: D(2026, 12, 3)}
 
 
 def test_a_step_recorded_missed_lets_the_next_step_count_from_its_due_date(grievance, director, world):
