@@ -186,3 +186,24 @@ def register_demo_loader(name: str, function: Callable[..., list[str]], *, order
 
 def demo_loaders() -> list[Callable[..., list[str]]]:
     return [function for _, function in sorted(_demo_loaders.values(), key=lambda entry: entry[0])]
+
+
+# --- calendar changes ------------------------------------------------------------------------------------
+
+_calendar_listeners: list[Callable[[Iterable[int] | None], Any]] = []
+
+
+def register_calendar_listener(function: Callable[[Iterable[int] | None], Any]) -> None:
+    """`function(district_ids)` runs when the days offices are open change: a district's closures were
+    edited (district_ids: those districts) or every district's may have (None). An app that counts
+    deadlines over the business calendar recomputes them."""
+    if function not in _calendar_listeners:
+        _calendar_listeners.append(function)
+
+
+def calendar_changed(district_ids: Iterable[int] | None = None) -> None:
+    """Tell every calendar listener which districts' calendars changed (None: all of them). Call it after
+    the change is committed (transaction.on_commit)."""
+    ids = None if district_ids is None else sorted({int(pk) for pk in district_ids if pk is not None})
+    for function in list(_calendar_listeners):
+        function(ids)

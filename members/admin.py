@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import transaction
 
+from mae_portal import registry
 from mae_portal.admin import AuditedAdmin, ReadOnlyAdmin
 from mae_portal.audit import audit_record, client_ip
 from members.models import (
@@ -64,6 +66,26 @@ class DistrictClosureAdmin(AuditedAdmin):
     search_fields = ["district__name", "reason"]
     list_select_related = ["district"]
     date_hierarchy = "day"
+
+    # Deadlines counted over a district's calendar are recomputed once the change is committed
+    # (mae_portal.registry.calendar_changed: members knows no app that listens).
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        _calendar_changed([obj.district_id, form.initial.get("district") if change else None])
+
+    def delete_model(self, request, obj):
+        district_id = obj.district_id
+        super().delete_model(request, obj)
+        _calendar_changed([district_id])
+
+    def delete_queryset(self, request, queryset):
+        district_ids = list(queryset.values_list("district_id", flat=True))
+        super().delete_queryset(request, queryset)
+        _calendar_changed(district_ids)
+
+
+def _calendar_changed(district_ids):
+    transaction.on_commit(lambda: registry.calendar_changed(district_ids))
 
 
 @admin.register(Worksite)

@@ -99,6 +99,9 @@ LEFT_OUT = {
     "/members/payments/": "tests/members/test_membership_matrix.py",
     "/members/plan/": "tests/members/test_membership_matrix.py",
     "/members/staff/": "tests/members/test_staff_matrix.py",
+    "/advocacy/cases/<int:pk>/events/": "tests/advocacy/test_deadline_matrix.py",
+    "/advocacy/cases/<int:pk>/deadlines/": "tests/advocacy/test_deadline_matrix.py",
+    "/advocacy/case-types/": "tests/advocacy/test_deadline_matrix.py",
 }
 
 
