@@ -68,7 +68,11 @@ OUTCOMES = [
 ]
 
 
+_TODAY = [None]  # the loader's today, for the events it records
+
+
 def demo_loader(*, today: date, options: dict) -> list[str]:
+    _TODAY[0] = today
     ensure_reference_data()
     grievance = _version(CaseType.Kind.GRIEVANCE)
     nonrenewal = _version(CaseType.Kind.NONRENEWAL)
@@ -162,7 +166,7 @@ def _steps(version):
 
 def _event(case, kind, day, director, *, step=None, description="", shared=True):
     case_event_record(case=case, kind=kind, occurred_on=day, actor=director, step=step, description=description,
-                      shared=shared)
+                      shared=shared, today=_TODAY[0])
 
 
 def _region_caseload(region, director, members, rng, *, today, grievance, nonrenewal) -> int:
@@ -192,11 +196,11 @@ def _region_caseload(region, director, members, rng, *, today, grievance, nonren
                    request=_request(esp[3], today=today, days_ago=5, summary="Reprimand", issue=ESP_ISSUES[0],
                                     status=RepresentationRequest.Status.ACCEPTED, decided_by=director))
     _event(level1, CaseEvent.Kind.INCIDENT, today - timedelta(days=6), director, description="Reprimand handed over.")
-    level2 = _case(esp[4], director, grievance, filed_on=today - timedelta(days=30), issue=ESP_ISSUES[1])
-    _event(level2, CaseEvent.Kind.INCIDENT, today - timedelta(days=33), director)
-    _event(level2, CaseEvent.Kind.STEP_DONE, today - timedelta(days=28), director, step=g[1],
+    level2 = _case(esp[4], director, grievance, filed_on=today - timedelta(days=15), issue=ESP_ISSUES[1])
+    _event(level2, CaseEvent.Kind.INCIDENT, today - timedelta(days=18), director)
+    _event(level2, CaseEvent.Kind.STEP_DONE, today - timedelta(days=14), director, step=g[1],
            description="Level-1 grievance filed with the principal.")
-    _event(level2, CaseEvent.Kind.STEP_DONE, today - timedelta(days=3), director, step=g[2],
+    _event(level2, CaseEvent.Kind.STEP_DONE, today - timedelta(days=4), director, step=g[2],
            description="The principal denied the grievance in writing.")
     CaseUpdate.objects.create(case=level2, author=director, body="The principal said no. We appeal to the "
                               "superintendent this week; I will send you the draft to read first.")
@@ -207,15 +211,15 @@ def _region_caseload(region, director, members, rng, *, today, grievance, nonren
     _event(overdue, CaseEvent.Kind.INCIDENT, today - timedelta(days=47), director)
     _event(overdue, CaseEvent.Kind.STEP_DONE, today - timedelta(days=40), director, step=g[1],
            description="Group grievance filed for three bus drivers.")
-    level3 = _case(esp[8], director, grievance, filed_on=today - timedelta(days=70), issue=ESP_ISSUES[2])
-    for order, days_ago in [(1, 66), (2, 55), (3, 50), (4, 38)]:
+    level3 = _case(esp[8], director, grievance, filed_on=today - timedelta(days=31), issue=ESP_ISSUES[2])
+    _event(level3, CaseEvent.Kind.INCIDENT, today - timedelta(days=32), director)
+    for order, days_ago in [(1, 30), (2, 24), (3, 21), (4, 10)]:
         _event(level3, CaseEvent.Kind.STEP_DONE, today - timedelta(days=days_ago), director, step=g[order])
-    _event(level3, CaseEvent.Kind.INCIDENT, today - timedelta(days=72), director)
     deadline = level3.deadlines.filter(step=g[5]).first()
     if deadline is not None and deadline.status == "open":
         deadline_extension_record(deadline=deadline, agreed_by="Superintendent's office (Dr. Carla Hughes)",
                                   agreed_on=today - timedelta(days=2), until=deadline.due + timedelta(days=14),
-                                  actor=director)
+                                  actor=director, shared=True, today=today)
     made += 4
 
     # Nonrenewal: just noticed; hearing scheduled.

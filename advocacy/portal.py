@@ -9,6 +9,13 @@ from mae_portal import registry
 def register():
     registry.register_panel("home.cards", "advocacy", template="advocacy/home/_card.html", order=20)
     _register_deadlines()
+    registry.register_demo_loader("advocacy", _demo_loader, order=20)
+
+
+def _demo_loader(*, today, options):
+    from advocacy.demo import demo_loader
+
+    return demo_loader(today=today, options=options)
 
 
 def _register_deadlines():
