@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from advocacy.models import CaseDeadline, CaseEvent, CaseNote, LetterTemplate
 from tests.advocacy.factories import GrievanceCaseFactory, ladder
+from members.models import Worksite
 from tests.factories import MemberFactory, WorksiteFactory
 
 NOTE_TEXT = "PRIVATE: the principal admitted off the record that the reprimand was retaliation."
@@ -21,7 +22,9 @@ def ensure_letter_templates():
 
 def make_case(director, district, *, grievant=None, worksite=None, note=True, **fields):
     """A case in `district`'s region worked by `director`, with a private note on it."""
-    worksite = worksite or WorksiteFactory(district=district, name="Carver Middle School")
+    if worksite is None:
+        worksite = (Worksite.objects.filter(district=district, name="Carver Middle School").first()
+                    or WorksiteFactory(district=district, name="Carver Middle School"))
     grievant = grievant or MemberFactory(employer_district=district, worksite=worksite, legal_first_name="Tamika",
                                          legal_last_name="Shelton", address_line1="12 Magnolia Street",
                                          city="Tupelo", zip_code="38801")

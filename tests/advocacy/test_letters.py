@@ -99,7 +99,7 @@ def test_the_records_request_and_a_group_grievance(templates, case, world):
     ("{{ settings.SECRET_KEY }}", "Unknown placeholder: {{ settings }}"),
     ("{% if case_number %}no end", "Unclosed tag on line 1: 'if'"),
     ("{{ facts|safe }}", "Invalid filter: 'safe'"),
-    ("{% for g grievants %}{% endfor %}", "'for' statements should use the format"),
+    ("{% for g grievants %}{% endfor %}", "'for' statements should have at least four words"),
 ])
 def test_a_template_outside_the_sandbox_is_refused_with_a_message(body, message):
     with pytest.raises(ValidationError) as error:
