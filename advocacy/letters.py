@@ -14,8 +14,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db.models import CharField, Q
 from django.db.models.functions import Cast
-from django.template import Context, Engine, Library, TemplateSyntaxError
-from django.template import defaultfilters, defaulttags
+from django.template import Context, Engine, Library, TemplateSyntaxError, defaultfilters, defaulttags
 from django.template.base import VariableNode
 from django.template.defaulttags import ForNode
 
@@ -85,9 +84,9 @@ def compile_letter(body: str):
                               f"{', '.join(SAFE_TAGS)} and the filters {', '.join(SAFE_FILTERS)}.") from None
     unknown = sorted(_unknown_placeholders(template))
     if unknown:
-        raise ValidationError("Unknown placeholder%s: %s. The placeholders are: %s." % (
-            "s" if len(unknown) > 1 else "", ", ".join("{{ %s }}" % name for name in unknown),
-            ", ".join(PLACEHOLDERS)))
+        written = ", ".join("{{ " + name + " }}" for name in unknown)
+        raise ValidationError(f"Unknown placeholder{'s' if len(unknown) > 1 else ''}: {written}. "
+                              f"The placeholders are: {', '.join(PLACEHOLDERS)}.")
     return template
 
 

@@ -65,8 +65,10 @@ def repeat_supervisors(cases, *, at_least: int = 2):
                 .values("key", "district__name")
                 .annotate(name=Min(Trim("supervisor")), n=Count("pk"),
                           open=Count("pk", filter=~Q(status=GrievanceCase.Status.CLOSED)),
-                          worksites=StringAgg("worksite__name", ", ", distinct=True, default=Value("")),
-                          issues=StringAgg("issue_category__name", ", ", distinct=True, default=Value("")),
+                          worksites=StringAgg("worksite__name", ", ", distinct=True, default=Value(""),
+                                              order_by="worksite__name"),
+                          issues=StringAgg("issue_category__name", ", ", distinct=True, default=Value(""),
+                                           order_by="issue_category__name"),
                           first=Min("filed_on"))
                 .filter(n__gte=at_least)
                 .order_by("-n", "name")[:TOP])

@@ -15,8 +15,8 @@ from hashlib import sha256
 from django.db import connection, transaction
 from django.db.models.functions import Coalesce
 
-from advocacy.selectors.caseload import case_page_url
 from advocacy.models import AdvocacyPolicy, CaseDeadline, DeadlineAlert, GrievanceCase
+from advocacy.selectors.caseload import case_page_url
 from mae_portal.emails import email_renderer, queue_rendered_emails
 
 ON_THE_DAY = 0

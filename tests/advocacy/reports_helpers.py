@@ -5,8 +5,8 @@ import importlib
 from datetime import date, timedelta
 
 from advocacy.models import CaseDeadline, CaseEvent, CaseNote, LetterTemplate
-from tests.advocacy.factories import GrievanceCaseFactory, ladder
 from members.models import Worksite
+from tests.advocacy.factories import GrievanceCaseFactory, ladder
 from tests.factories import MemberFactory, WorksiteFactory
 
 NOTE_TEXT = "PRIVATE: the principal admitted off the record that the reprimand was retaliation."
