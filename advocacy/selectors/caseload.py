@@ -5,7 +5,8 @@ deadline is a correlated subquery on the (case, step) index; grievants come in o
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Prefetch, Q, Subquery
+from django.core.paginator import Paginator
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, Min, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
@@ -79,7 +80,8 @@ def filtered_cases(user, filters: CaseloadFilters, *, today: date):
 
 def caseload_list(cases, *, today: date):
     """`cases` with their next open deadline (`next_due`, `next_step`, `overdue`), overdue first, then by the
-    next date (cases with none last), grievants prefetched."""
+    next date (cases with none last), grievants prefetched: the whole list in one query (the CSV export;
+    the page uses caseload_page, which computes this for its own cases only)."""
     upcoming = open_deadlines().filter(case=OuterRef("pk"))
     return (cases.select_related(*CASE_LIST_RELATED)
             .annotate(next_due=Subquery(upcoming.values("due_on")[:1]),
@@ -88,6 +90,52 @@ def caseload_list(cases, *, today: date):
             .prefetch_related(Prefetch("grievants", queryset=Member.objects.only(
                 "pk", "legal_first_name", "legal_last_name", "preferred_name")))
             .order_by(F("overdue").desc(nulls_last=True), F("next_due").asc(nulls_last=True), "-sequence"))
+
+
+class _Counted:
+    """A sliceable list of pks whose length is already known: the paginator does not count it again."""
+
+    def __init__(self, queryset, count):
+        self.queryset, self._count = queryset, count
+
+    def count(self):
+        return self._count
+
+    def __len__(self):
+        return self._count
+
+    def __getitem__(self, index):
+        return self.queryset[index]
+
+
+def caseload_page(cases, *, today: date, number, per_page: int, count: int):
+    """One page of the caseload in its order (overdue first, then by the next date), in three queries however
+    many cases match: the page's pks in order (the next date as a grouped MIN over the deadlines, which
+    PostgreSQL computes in one pass, not a subquery per case), then those cases with what the list shows, then
+    their open deadlines (the next one's step). Each case gets `next_due`, `next_step` and `overdue`."""
+    ordered = (cases.annotate(next_due=Min(due_expression("deadlines__"),
+                                           filter=Q(deadlines__status=CaseDeadline.Status.OPEN)))
+               .annotate(overdue=ExpressionWrapper(Q(next_due__lt=today), output_field=BooleanField()))
+               .order_by(F("overdue").desc(nulls_last=True), F("next_due").asc(nulls_last=True), "-sequence")
+               .values_list("pk", flat=True))
+    page = Paginator(_Counted(ordered, count), per_page).get_page(number)
+    pks = list(page.object_list)
+    loaded = {case.pk: case for case in GrievanceCase.objects.filter(pk__in=pks).select_related(*CASE_LIST_RELATED)
+              .prefetch_related(Prefetch("grievants", queryset=Member.objects.only(
+                  "pk", "legal_first_name", "legal_last_name", "preferred_name")))}
+    upcoming = {}
+    for deadline in open_deadlines().filter(case_id__in=pks).values("case_id", "due_on", "step__name"):
+        upcoming.setdefault(deadline["case_id"], deadline)  # the first: the earliest date
+    rows = []
+    for pk in pks:
+        case = loaded[pk]
+        following = upcoming.get(pk)
+        case.next_due = following["due_on"] if following else None
+        case.next_step = following["step__name"] if following else ""
+        case.overdue = bool(case.next_due and case.next_due < today)
+        rows.append(case)
+    page.object_list = rows
+    return page
 
 
 def caseload_counts(cases, *, today: date) -> dict:

@@ -4,7 +4,6 @@ by step and status, next deadlines with the overdue first; filters; the filtered
 import csv
 
 from django import forms
-from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -17,6 +16,7 @@ from advocacy.selectors.caseload import (
     caseload_by_step,
     caseload_counts,
     caseload_list,
+    caseload_page,
     directors_for,
     districts_for,
     filtered_cases,
@@ -80,14 +80,16 @@ def _filtered(request):
 @case_worker_required
 def caseload(request):
     form, cases, today = _filtered(request)
-    page = Paginator(caseload_list(cases, today=today), PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = caseload_counts(cases, today=today)
+    page = caseload_page(cases, today=today, number=request.GET.get("page"), per_page=PAGE_SIZE,
+                         count=counts["total"])
     for case in page:
         case.url = case_page_url(case.pk)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "advocacy/caseload/caseload.html", {
         "form": form, "page": page, "query": query.urlencode(), "today": today,
-        "counts": caseload_counts(cases, today=today), "by_step": caseload_by_step(cases),
+        "counts": counts, "by_step": caseload_by_step(cases),
         "statuses": GrievanceCase.Status.choices,
     })
 
