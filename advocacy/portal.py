@@ -33,12 +33,13 @@ def _register_letters_alerts_reports():
     from advocacy.models import CaseLetter
     from advocacy.rules import works_cases
     from mae_portal.audit import register_audit_actions, register_audit_subject
-    from mae_portal.permissions import is_region_manager
+    from mae_portal.permissions import Groups, is_region_manager
 
     register_audit_actions(REPORTS_AUDIT_ACTIONS)
     register_audit_subject(CaseLetter, lambda letter: letter.case)
     register_letter_document_kind()
     register_case_panel("letters", template="advocacy/cases/_letters.html", context=_letters_panel, order=60)
+    registry.register_group_permissions(Groups.REGION_MANAGERS, {"advocacy.lettertemplate": ["view", "add", "change"]})
     registry.register_nav_link("advocacy:caseload", label="Caseload", order=62, visible=works_cases)
     registry.register_nav_link("advocacy:manager_reports", label="Case reports", order=63, visible=is_region_manager)
     # 6:30 a.m. Central, before the working day: each director's deadlines that reached an alert threshold.

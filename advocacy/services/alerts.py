@@ -52,7 +52,7 @@ def deadlines_to_alert(*, today: date, thresholds: list[int]) -> list[Alert]:
     director loaded (one query)."""
     horizon = today + timedelta(days=max([1, *thresholds]))
     deadlines = (CaseDeadline.objects.filter(status=CaseDeadline.Status.OPEN)
-                 .exclude(case__status=GrievanceCase.Status.CLOSED)
+                 .exclude(case__status=GrievanceCase.Status.CLOSED).filter(case__director__is_active=True)
                  .annotate(due_on=_due_expression()).filter(due_on__lte=horizon)
                  .select_related("case__director", "case__district", "step")
                  .order_by("due_on", "case__sequence", "step__order"))

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from advocacy.letters import LETTER_KIND, PLACEHOLDERS, SAFE_FILTERS, SAFE_TAGS
 from advocacy.models import CaseLetter, CaseType, LetterTemplate
+from advocacy.selectors.caseload import case_page_url
 from advocacy.services.letters import (
     LetterError,
     case_letter_create,
@@ -61,6 +62,10 @@ class LetterTemplateForm(forms.ModelForm):
         return body
 
 
+def _page(request, template, case, context):
+    return render(request, template, {"case": case, "case_url": case_page_url(case.pk), **context})
+
+
 def _letter(case, letter_pk):
     return get_visible_or_404(CaseLetter.objects.filter(case=case).select_related("template", "created_by"), pk=letter_pk)
 
@@ -88,7 +93,7 @@ def letters_panel(case, request) -> dict:
 @case_worker_required
 def case_letters(request, pk):
     case = staff_case(request, pk)
-    return render(request, "advocacy/letters/list.html", {"case": case, "panel": letters_panel(case, request)})
+    return _page(request, "advocacy/letters/list.html", case, {"panel": letters_panel(case, request)})
 
 
 @require_http_methods(["GET", "POST"])
@@ -105,7 +110,7 @@ def letter_new(request, pk):
         else:
             messages.success(request, "A draft letter was made from the template. Check and edit it, then make it final.")
             return redirect("advocacy:letter_edit", pk=case.pk, letter_pk=letter.pk)
-    return render(request, "advocacy/letters/new.html", {"case": case, "form": form})
+    return _page(request, "advocacy/letters/new.html", case, {"form": form})
 
 
 @require_http_methods(["GET", "POST"])
@@ -128,8 +133,8 @@ def letter_edit(request, pk, letter_pk):
             target = "advocacy:letter_preview" if "preview" in request.POST else "advocacy:letter_edit"
             return redirect(target, pk=case.pk, letter_pk=letter.pk)
     document = letter_documents([letter]).get(letter.pk)
-    return render(request, "advocacy/letters/edit.html", {"case": case, "letter": letter, "form": form,
-                                                          "final": final, "document": document})
+    return _page(request, "advocacy/letters/edit.html", case, {"letter": letter, "form": form, "final": final,
+                                                               "document": document})
 
 
 @require_GET
@@ -138,20 +143,22 @@ def letter_preview(request, pk, letter_pk):
     case = staff_case(request, pk)
     letter = _letter(case, letter_pk)
     paragraphs = [paragraph for paragraph in letter.body.split("\n\n") if paragraph.strip()]
-    return render(request, "advocacy/letters/preview.html", {"case": case, "letter": letter, "paragraphs": paragraphs})
+    return _page(request, "advocacy/letters/preview.html", case, {"letter": letter, "paragraphs": paragraphs})
 
 
 @require_http_methods(["GET", "POST"])
 @case_worker_required
 def letter_finalise(request, pk, letter_pk):
-    """A confirmation page, then the letter is final and its PDF is built in the background."""
+    """A confirmation page, then the letter is final and its PDF is built in the background. Confirmed again
+    for a final letter whose PDF failed, it asks for the PDF again (once: the core keeps one per letter)."""
     case = staff_case(request, pk)
     letter = _letter(case, letter_pk)
     if request.method == "POST" and "confirm" in request.POST:
         case_letter_finalise(letter=letter, actor=request.user, ip=client_ip(request))
         messages.success(request, "The letter is final. Its PDF is being prepared and will appear on the case shortly.")
         return redirect("advocacy:letter_edit", pk=case.pk, letter_pk=letter.pk)
-    return render(request, "advocacy/letters/finalise.html", {"case": case, "letter": letter})
+    document = letter_documents([letter]).get(letter.pk)
+    return _page(request, "advocacy/letters/finalise.html", case, {"letter": letter, "document": document})
 
 
 # --- Letter templates: region managers and admins ----------------------------------------------------------

@@ -152,3 +152,9 @@ def test_the_daily_job_is_registered_and_its_task_sends(deadline, director, djan
     assert message.to == [director.email]
     assert deadline.case.number in message.body and NOTE_TEXT not in message.body
     assert "Case deadlines: 1 coming up" in message.subject
+
+
+def test_a_director_whose_account_is_closed_is_not_emailed(deadline, director):
+    director.is_active = False
+    director.save()
+    assert deadline_alerts_send(today=date(2026, 11, 9)) == {"alerts": 0, "emails": 0}

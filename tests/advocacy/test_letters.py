@@ -241,3 +241,17 @@ def test_the_letters_panel_is_registered_for_the_case_page(rf, director, case, t
     panels = {panel["name"]: panel for panel in case_panels_for(case, request)}
     assert panels["letters"]["template"] == "advocacy/cases/_letters.html"
     assert [letter.status for letter in panels["letters"]["context"]["letters"]] == ["draft"]
+
+
+def test_a_failed_pdf_is_prepared_again(client, director, case, templates, django_capture_on_commit_callbacks):
+    letter = case_letter_create(case=case, template=templates[RECORDS], actor=director, today=TODAY)
+    _, document = case_letter_finalise(letter=letter, actor=director)  # not built: the commit never came
+    StoredDocument.objects.filter(pk=document.pk).update(status=StoredDocument.Status.FAILED)
+    client.force_login(director)
+    page = client.get(f"/advocacy/cases/{case.pk}/letters/{letter.pk}/").content.decode()
+    assert "Prepare the PDF again" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/advocacy/cases/{case.pk}/letters/{letter.pk}/final/", {"confirm": "1"})
+    document.refresh_from_db()
+    assert document.status == StoredDocument.Status.READY
+    assert StoredDocument.objects.filter(kind=LETTER_KIND).count() == 1
