@@ -35,7 +35,8 @@ def manager_reports(request):
     if not is_region_manager(request.user):
         raise PermissionDenied
     start, end = school_year_of(clock.today())
-    form = ReportPeriodForm(request.GET if "start" in request.GET else {"start": start, "end": end})
+    # The period defaults to this school year; a link may name only a region, or only one end of the period.
+    form = ReportPeriodForm({"start": start.isoformat(), "end": end.isoformat(), **request.GET.dict()})
     if form.is_valid():
         start, end, region = form.cleaned_data["start"], form.cleaned_data["end"], form.cleaned_data["region"]
     else:

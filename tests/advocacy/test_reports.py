@@ -114,3 +114,9 @@ def test_the_query_count_does_not_grow_with_the_cases(client, region_manager, wo
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get("/advocacy/reports/")
     assert response.context["total"] == 41
+
+
+def test_a_region_alone_keeps_this_school_year(client, region_manager, world, cases):
+    client.force_login(region_manager)
+    response = client.get(f"/advocacy/reports/?region={world.region_b.pk}")
+    assert response.context["start"] == date(2026, 7, 1) and response.context["total"] == 2
