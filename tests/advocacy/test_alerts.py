@@ -144,8 +144,13 @@ def test_the_policy_sets_the_thresholds(deadline):
 
 
 def test_the_daily_job_is_registered_and_its_task_sends(deadline, director, django_capture_on_commit_callbacks):
+    from mae_portal.celery import app
+
     job = registry.beat_schedule()["advocacy-deadline-alerts"]
     assert job["task"] == "advocacy.tasks.send_deadline_alerts"
+    app.loader.import_default_modules()  # as beat and the worker start
+    assert app.conf.beat_schedule["advocacy-deadline-alerts"]["task"] == job["task"]
+    assert job["task"] in app.tasks
     with django_capture_on_commit_callbacks(execute=True):
         assert send_deadline_alerts("2026-11-15") == {"alerts": 1, "emails": 1}
     [message] = mail.outbox

@@ -113,7 +113,8 @@ def test_group_permissions_come_from_the_apps_registrations():
     assert "members.delete_member" not in staff
     assert perms(Groups.AWARDS_STAFF) == {"members.view_careerfield", "members.change_careerfield"}
     assert perms(Groups.REGION_MANAGERS) == {"members.view_uniservregion", "members.change_uniservregion",
-                                             "members.view_district"}
+                                             "members.view_district", "advocacy.view_lettertemplate",
+                                             "advocacy.add_lettertemplate", "advocacy.change_lettertemplate"}
     assert set(registry.group_permissions()) == {Groups.MEMBERSHIP_STAFF, Groups.AWARDS_STAFF, Groups.REGION_MANAGERS}
 
 
