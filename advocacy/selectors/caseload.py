@@ -1,6 +1,6 @@
 """The caseload: the cases a user works, each with its next open deadline, overdue first; the counts by step
-and status over the same filtered set. Every list is one query however many cases there are (the next
-deadline is a correlated subquery on the (case, step) index; grievants come in one prefetch)."""
+and status over the same filtered set. The number of queries does not depend on the number of cases: a page
+is three (caseload_page), the CSV export one plus its grievants' prefetch (caseload_list)."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta

@@ -99,6 +99,11 @@ LEFT_OUT = {
     "/members/payments/": "tests/members/test_membership_matrix.py",
     "/members/plan/": "tests/members/test_membership_matrix.py",
     "/members/staff/": "tests/members/test_staff_matrix.py",
+    "/advocacy/cases/<int:pk>/letters/": "tests/advocacy/test_reports_matrix.py",
+    "/advocacy/letter-templates/": "tests/advocacy/test_reports_matrix.py",
+    "/advocacy/caseload/": "tests/advocacy/test_reports_matrix.py",
+    "/advocacy/reports/": "tests/advocacy/test_reports_matrix.py",
+    "/advocacy/feeds/": "tests/advocacy/test_reports_matrix.py",
 }
 
 
