@@ -20,12 +20,12 @@ MENUS = {
     "outsider": MEMBER_MENU,
     "reviewer": MEMBER_MENU,
     "leader": ["Home", "Dashboard", "ESP careers", "My profile", "Roster", "Account"],
-    "director": ["Home", "Dashboard", "ESP careers", "My profile", "Roster", "Account"],
+    "director": ["Home", "Dashboard", "ESP careers", "My profile", "Roster", "Caseload", "Account"],
     "staff": ["Home", "Dashboard", "ESP careers", "My profile", "Roster", "Members", "Needs attention", "Admin",
               "Account"],
     "awards": ["Home", "Dashboard", "ESP careers", "My profile", "Admin", "Account"],
-    "admin_user": ["Home", "Dashboard", "ESP careers", "My profile", "Roster", "Members", "Needs attention", "Audit log", "Admin",
-                   "Account"],
+    "admin_user": ["Home", "Dashboard", "ESP careers", "My profile", "Roster", "Members", "Needs attention", "Caseload",
+                   "Case reports", "Audit log", "Admin", "Account"],
 }
 
 

@@ -102,6 +102,11 @@ LEFT_OUT = {
     "/advocacy/cases/<int:pk>/events/": "tests/advocacy/test_deadline_matrix.py",
     "/advocacy/cases/<int:pk>/deadlines/": "tests/advocacy/test_deadline_matrix.py",
     "/advocacy/case-types/": "tests/advocacy/test_deadline_matrix.py",
+    "/advocacy/cases/<int:pk>/letters/": "tests/advocacy/test_reports_matrix.py",
+    "/advocacy/letter-templates/": "tests/advocacy/test_reports_matrix.py",
+    "/advocacy/caseload/": "tests/advocacy/test_reports_matrix.py",
+    "/advocacy/reports/": "tests/advocacy/test_reports_matrix.py",
+    "/advocacy/feeds/": "tests/advocacy/test_reports_matrix.py",
 }
 
 
