@@ -105,5 +105,5 @@ def _solve(nx, nominations, reviewers, need, allowed, kept_load, rungs, total):
             graph.add_edge(("r", r), ("rung", r, j), capacity=1, weight=2 * (kept_load[r] + j) - 1)
             graph.add_edge(("rung", r, j), "sink", capacity=1, weight=0)
     _, flow = nx.network_simplex(graph)
-    used_top = {r: bool(flow[("r", r)].get(("rung", r, rungs), 0)) for r in reviewers}
+    used_top = {r: bool(flow.get(("r", r), {}).get(("rung", r, rungs), 0)) for r in reviewers}
     return flow, used_top
