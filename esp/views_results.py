@@ -18,7 +18,7 @@ from esp.services.results import (
     winner_confirm,
 )
 from esp.services.review_errors import ReviewError
-from esp.views_review_staff import awards_staff_required
+from esp.views_review_staff import posted_data, awards_staff_required
 from mae_portal.audit import audit_subjects
 from mae_portal.documents import documents_of
 from mae_portal.models import AuditLog
@@ -53,7 +53,7 @@ def staff_finalists(request, cycle_pk):
     rows = [row for row in results.rows if row.nomination.status == Nomination.Status.SCREENED_IN]
     choices = [(str(row.nomination.pk), f"{_label(row.nomination)}: rank {row.normalised_rank or 'none'}")
                for row in rows]
-    form = FinalistsForm(request.POST or None, choices=choices,
+    form = FinalistsForm(posted_data(request), choices=choices,
                          initial={"nominations": [str(n.pk) for n in cut.sure]})
     if request.method == "POST" and form.is_valid():
         chosen = list(Nomination.objects.filter(cycle=cycle, pk__in=form.cleaned_data["nominations"]))
@@ -77,7 +77,7 @@ def staff_winner(request, cycle_pk):
     finalists = [row for row in results.rows if row.nomination.status == Nomination.Status.FINALIST]
     choices = [(str(row.nomination.pk), f"{_label(row.nomination)}: interview rank {row.normalised_rank or 'none'}")
                for row in finalists]
-    form = WinnerForm(request.POST or None, choices=choices)
+    form = WinnerForm(posted_data(request), choices=choices)
     chosen = None
     if request.method == "POST" and form.is_valid():
         chosen = next(row.nomination for row in finalists if str(row.nomination.pk) == form.cleaned_data["nomination"])

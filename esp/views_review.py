@@ -37,6 +37,11 @@ from mae_portal.permissions import is_award_reviewer
 OPEN_PHASES = (AwardCycle.Phase.SCREENING, AwardCycle.Phase.REVIEW, AwardCycle.Phase.INTERVIEWS)
 
 
+def _posted(request):
+    # A POST may carry nothing but the CSRF token: still a bound form (a draft with nothing scored yet).
+    return request.POST if request.method == "POST" else None
+
+
 def reviewer_required(view):
     """Award reviewers only (two-factor sign-in is enforced by the core's middleware); others get 403."""
 
@@ -80,7 +85,7 @@ def review_conflicts(request, cycle_pk):
     mine = {}
     for conflict in Conflict.objects.filter(reviewer=request.user, nomination__cycle=cycle):
         mine.setdefault(conflict.nomination_id, []).append(conflict)
-    form = ConflictDeclareForm(request.POST or None)
+    form = ConflictDeclareForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         by_token = {_token(request.user, n.pk): n for n in nominations}
         nomination = by_token.get(form.cleaned_data["token"])
@@ -110,7 +115,7 @@ def review_detail(request, pk):
     criteria = round_criteria(cycle, assignment.round)
     review = getattr(assignment, "review", None)
     closed = round_closed(cycle, assignment.round)
-    form = ScoreForm(request.POST or None, criteria=criteria, review=review)
+    form = ScoreForm(_posted(request), criteria=criteria, review=review)
     if request.method == "POST":
         if closed:
             raise PermissionDenied

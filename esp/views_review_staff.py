@@ -36,6 +36,15 @@ def awards_staff_required(view):
     return wrapper
 
 
+def posted_data(request):
+    # A POST may carry nothing but the CSRF token (every box unticked, every copy cleared): still a bound form.
+    return request.POST if request.method == "POST" else None
+
+
+def posted_files(request):
+    return (request.POST, request.FILES) if request.method == "POST" else (None, None)
+
+
 def staff_nomination(request, pk):
     return get_visible_or_404(nominations_for_staff(request.user).select_related(
         "cycle", "nominee__employer_district", "nominee__worksite", "nominee__local", "nominator"), pk=pk)
@@ -71,7 +80,7 @@ def staff_review_cycle(request, cycle_pk):
 @require_http_methods(["GET", "POST"])
 def staff_blind_settings(request, cycle_pk):
     cycle = get_object_or_404(AwardCycle, pk=cycle_pk)
-    form = BlindSettingsForm(request.POST or None, instance=AwardCycle.objects.get(pk=cycle.pk))
+    form = BlindSettingsForm(posted_data(request), instance=AwardCycle.objects.get(pk=cycle.pk))
     if request.method == "POST" and form.is_valid():
         blind_settings_update(cycle=cycle, data=form.cleaned_data, actor=request.user)
         messages.success(request, "Blind-review settings saved.")
@@ -103,7 +112,7 @@ def staff_conflicts(request, cycle_pk):
 @require_http_methods(["GET", "POST"])
 def staff_auto_assign(request, cycle_pk):
     cycle = get_object_or_404(AwardCycle, pk=cycle_pk)
-    form = RoundForm(request.POST or None, initial={"round": request.GET.get("round", "review")})
+    form = RoundForm(posted_data(request), initial={"round": request.GET.get("round", "review")})
     if request.method == "POST" and form.is_valid():
         try:
             result = assignments_auto(cycle=cycle, round=form.cleaned_data["round"], actor=request.user)
@@ -136,7 +145,7 @@ def _cycle_url(cycle):
 def staff_nomination_review(request, pk):
     """One nomination's reviewers (both rounds) and conflicts; POST assigns a reviewer by hand."""
     nomination = staff_nomination(request, pk)
-    form = AssignReviewerForm(request.POST or None, initial={
+    form = AssignReviewerForm(posted_data(request), initial={
         "round": "interview" if nomination.status == nomination.Status.FINALIST else "review"})
     if request.method == "POST" and form.is_valid():
         try:
@@ -188,7 +197,7 @@ def staff_redaction(request, pk):
         form = RedactionForm(initial=initial, statements=statements)
         messages.info(request, "Suggested redactions filled in. Read each one, correct it, then save.")
     else:
-        form = RedactionForm(request.POST or None, statements=statements)
+        form = RedactionForm(posted_data(request), statements=statements)
         if request.method == "POST" and form.is_valid():
             changed = statements_redact(nomination=nomination, texts=form.texts(), actor=request.user)
             messages.success(request, f"Redacted copies saved ({changed} changed).")
@@ -203,7 +212,7 @@ def staff_redaction(request, pk):
 def staff_letter_redaction(request, pk, letter_pk):
     nomination = staff_nomination(request, pk)
     letter = get_object_or_404(SupportLetter, pk=letter_pk, nomination=nomination)
-    form = LetterRedactionForm(request.POST or None, request.FILES or None)
+    form = LetterRedactionForm(*posted_files(request))
     if request.method == "POST" and form.is_valid():
         document = form.store_upload("file", kind="award_letter_redacted", subject=letter, actor=request.user)
         if document is not None:
@@ -219,7 +228,7 @@ def staff_letter_redaction(request, pk, letter_pk):
 @require_http_methods(["GET", "POST"])
 def staff_round_close(request, cycle_pk):
     cycle = get_object_or_404(AwardCycle, pk=cycle_pk)
-    form = RoundForm(request.POST or None, initial={"round": request.GET.get("round", "review")})
+    form = RoundForm(posted_data(request), initial={"round": request.GET.get("round", "review")})
     if request.method == "POST" and form.is_valid():
         try:
             round_close(cycle=cycle, round=form.cleaned_data["round"], actor=request.user)
