@@ -15,7 +15,7 @@ Pure functions over plain numbers; no database.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from fractions import Fraction
+from decimal import Decimal
 from math import sqrt
 
 PLACES = 9
@@ -48,12 +48,23 @@ class RoundResults:
     pool_sd: float | None
 
 
-def weighted_mean(scores: dict, weights: dict) -> Fraction:
-    """sum(w * s) / sum(w) over the criteria scored, exactly."""
-    total_weight = sum(Fraction(str(weights[c])) for c in scores)
-    if not total_weight:
+def weighted_mean(scores: dict, weights: dict) -> float:
+    """sum(w * s) / sum(w) over the criteria scored. Weights are decimals with at most two places
+    (Criterion.weight): summed as whole hundredths, so the only rounding is the one division, and equal
+    totals come out as equal floats."""
+    return _total(scores, {c: _hundredths(weights[c]) for c in scores})
+
+
+def _total(scores: dict, hundredths: dict) -> float:
+    numerator = sum(hundredths[c] * value for c, value in scores.items())
+    denominator = sum(hundredths[c] for c in scores)
+    if not denominator:
         raise ValueError("no weighted criterion scored")
-    return sum(Fraction(str(weights[c])) * value for c, value in scores.items()) / total_weight
+    return numerator / denominator
+
+
+def _hundredths(weight) -> int:
+    return int(Decimal(str(weight)).scaleb(2).to_integral_value())
 
 
 def mean_sd(values) -> tuple[float, float]:
@@ -69,7 +80,8 @@ def _z(value, mean, sd) -> float:
 def round_results(reviews, weights: dict, *, min_reviews: int, nominations=()) -> RoundResults:
     """Totals and ranks of a round's submitted reviews. `nominations` lists nominations to show even with no
     review (their totals are None and they rank last)."""
-    totals = {(r.nomination, r.reviewer): weighted_mean(r.scores, weights) for r in reviews}
+    hundredths = {c: _hundredths(w) for c, w in weights.items()}  # converted once, not per score
+    totals = {(r.nomination, r.reviewer): _total(r.scores, hundredths) for r in reviews}
     by_reviewer, by_nomination = defaultdict(list), defaultdict(list)
     for (nomination, reviewer), total in totals.items():
         by_reviewer[reviewer].append(total)
@@ -93,7 +105,7 @@ def round_results(reviews, weights: dict, *, min_reviews: int, nominations=()) -
             continue
         z_scores = {reviewer: _z(total, *stats[reviewer]) for reviewer, total in given}
         rows.append(NominationResult(
-            nomination=nomination, reviews=len(given), raw=float(sum(t for _, t in given) / len(given)),
+            nomination=nomination, reviews=len(given), raw=sum(t for _, t in given) / len(given),
             normalised=sum(z_scores.values()) / len(z_scores), z_scores=z_scores))
     for row, rank in zip(rows, competition_ranks([row.raw for row in rows]), strict=True):
         row.raw_rank = rank

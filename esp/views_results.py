@@ -4,6 +4,7 @@ the finalists, the winner, the winning packet for the NEA, and the cycle's audit
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from esp.forms_review import FinalistsForm, NeaContactForm, WinnerForm
@@ -18,7 +19,7 @@ from esp.services.results import (
     winner_confirm,
 )
 from esp.services.review_errors import ReviewError
-from esp.views_review_staff import posted_data, awards_staff_required
+from esp.views_review_staff import awards_staff_required, posted_data
 from mae_portal.audit import audit_subjects
 from mae_portal.documents import documents_of
 from mae_portal.models import AuditLog
@@ -37,6 +38,14 @@ def staff_results(request, cycle_pk):
     round = request.GET.get("round") if request.GET.get("round") in ReviewAssignment.Round.values else "review"
     results = results_for(cycle, round)
     cut = finalist_suggestion(cycle, results) if round == "review" else None
+    tied = {n.pk for n in cut.tied} if cut else set()
+    sure = {n.pk for n in cut.sure} if cut else set()
+    link = reverse("esp:staff_nomination_review", kwargs={"pk": 0}).removesuffix("0/")
+    for row in results.rows:  # formatted here: 500 rows through template filters cost more than the maths
+        row.url = f"{link}{row.nomination.pk}/"
+        row.raw_text = "" if row.raw is None else f"{row.raw:.3f}"
+        row.normalised_text = "" if row.normalised is None else f"{row.normalised:.3f}"
+        row.tied, row.top = row.nomination.pk in tied, row.nomination.pk in sure
     return render(request, "esp/results/results.html", {
         "cycle": cycle, "round": round, "results": results, "cut": cut,
         "closed": (cycle.review_closed_at if round == "review" else cycle.interviews_closed_at) is not None,

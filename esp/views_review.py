@@ -34,7 +34,8 @@ from esp.services.review_errors import ReviewError
 from mae_portal.documents import safe_filename
 from mae_portal.permissions import is_award_reviewer
 
-OPEN_PHASES = (AwardCycle.Phase.SCREENING, AwardCycle.Phase.REVIEW, AwardCycle.Phase.INTERVIEWS)
+OPEN_PHASES = (AwardCycle.Phase.NOMINATIONS, AwardCycle.Phase.SCREENING, AwardCycle.Phase.REVIEW,
+               AwardCycle.Phase.INTERVIEWS)
 
 
 def _posted(request):

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from esp.forms_review import AssignReviewerForm, BlindSettingsForm, LetterRedactionForm, RedactionForm, RoundForm
@@ -62,15 +63,14 @@ def staff_review_cycle(request, cycle_pk):
     """The cycle's review at a glance: each nomination's reviewers and conflicts, reviewers' loads."""
     cycle = get_object_or_404(AwardCycle, pk=cycle_pk)
     round = request.GET.get("round") if request.GET.get("round") in ReviewAssignment.Round.values else "review"
-    nominations = list(staff_cycle_nominations(cycle, round=round))
+    nominations = staff_cycle_nominations(cycle, round=round)
     loads = {}
     for nomination in nominations:
-        for assignment in nomination.round_assignments:
-            loads[assignment.reviewer.email] = loads.get(assignment.reviewer.email, 0) + 1
-        nomination.submitted = sum(1 for a in nomination.round_assignments
-                                   if getattr(a, "review", None) and a.review.submitted_at)
+        for email in nomination.reviewers:
+            loads[email] = loads.get(email, 0) + 1
     return render(request, "esp/review/staff_cycle.html", {
         "cycle": cycle, "nominations": nominations, "round": round, "loads": sorted(loads.items()),
+        "link": reverse("esp:staff_nomination_review", kwargs={"pk": 0}).removesuffix("0/"),
         "reviewer_count": award_reviewers().count(), "round_form": RoundForm(initial={"round": round}),
         "blind_form": BlindSettingsForm(instance=cycle),
     })
@@ -135,8 +135,6 @@ def staff_auto_assign(request, cycle_pk):
 
 
 def _cycle_url(cycle):
-    from django.urls import reverse
-
     return reverse("esp:staff_review_cycle", kwargs={"cycle_pk": cycle.pk})
 
 

@@ -115,29 +115,43 @@ def letter_document_for_reviewer(letter, cycle):
     return letter.document if letter.document_id else None
 
 
-def staff_cycle_nominations(cycle, *, round=ReviewAssignment.Round.REVIEW):
-    """The cycle's reviewable nominations with their assignments (and reviewers, reviews) and conflicts,
-    prefetched: the staff overview's rows in a fixed number of queries."""
-    assignments = (ReviewAssignment.objects.filter(round=round).select_related("reviewer", "review")
-                   .order_by("reviewer__email"))
-    return (Nomination.objects.filter(cycle=cycle, status__in=REVIEWABLE)
-            .select_related("nominee__employer_district", "nominee__worksite")
-            .prefetch_related(Prefetch("assignments", queryset=assignments, to_attr="round_assignments"),
-                              Prefetch("conflicts", queryset=Conflict.objects.select_related("reviewer")))
-            .order_by("nominee__legal_last_name", "nominee__legal_first_name", "pk"))
+def staff_cycle_nominations(cycle, *, round=ReviewAssignment.Round.REVIEW) -> list:
+    """The cycle's reviewable nominations, each with `reviewers` (emails, this round), `submitted` (how many
+    of them submitted) and `conflict_count`: the staff overview's rows in two queries of light rows."""
+    nominations = list(Nomination.objects.filter(cycle=cycle, status__in=REVIEWABLE)
+                       .select_related("nominee__employer_district")
+                       .only("pk", "status", "nominee__legal_first_name", "nominee__preferred_name",
+                             "nominee__legal_last_name", "nominee__employer_district__name")
+                       .annotate(conflict_count=Count("conflicts", distinct=True))
+                       .order_by("nominee__legal_last_name", "nominee__legal_first_name", "pk"))
+    rows = {n.pk: n for n in nominations}
+    for n in nominations:
+        n.reviewers, n.submitted = [], 0
+    for nomination_id, email, submitted_at in (
+            ReviewAssignment.objects.filter(nomination__in=list(rows), round=round).order_by("reviewer__email")
+            .values_list("nomination_id", "reviewer__email", "review__submitted_at")):
+        rows[nomination_id].reviewers.append(email)
+        rows[nomination_id].submitted += submitted_at is not None
+    return nominations
 
 
 def submitted_reviews(cycle, round):
     """The round's submitted reviews with their scores, for the results: [(nomination id, reviewer id,
-    {criterion id: value})], conflicted reviews left out."""
-    conflicted = Conflict.objects.filter(nomination=OuterRef("assignment__nomination"),
-                                         reviewer=OuterRef("assignment__reviewer"))
-    reviews = (Review.objects.filter(assignment__nomination__cycle=cycle, assignment__round=round,
-                                     submitted_at__isnull=False)
-               .exclude(Exists(conflicted))
-               .select_related("assignment").prefetch_related("scores"))
-    return [(review.assignment.nomination_id, review.assignment.reviewer_id,
-             {score.criterion_id: score.value for score in review.scores.all()}) for review in reviews]
+    {criterion id: value})], conflicted reviews left out. One query of plain tuples: the results page reads
+    every score of the round on each request."""
+    from esp.models import Score
+
+    conflicted = Conflict.objects.filter(nomination=OuterRef("review__assignment__nomination"),
+                                         reviewer=OuterRef("review__assignment__reviewer"))
+    rows = (Score.objects.filter(review__assignment__nomination__cycle=cycle, review__assignment__round=round,
+                                 review__submitted_at__isnull=False)
+            .exclude(Exists(conflicted))
+            .values_list("review__assignment__nomination_id", "review__assignment__reviewer_id", "criterion_id",
+                         "value"))
+    reviews = {}
+    for nomination, reviewer, criterion, value in rows:
+        reviews.setdefault((nomination, reviewer), {})[criterion] = value
+    return [(nomination, reviewer, scores) for (nomination, reviewer), scores in reviews.items()]
 
 
 def other_reviews(assignment):

@@ -30,7 +30,9 @@ def results_for(cycle, round=ReviewAssignment.Round.REVIEW):
     statuses = (Status.SCREENED_IN, Status.FINALIST, Status.WINNER, Status.NOT_SELECTED) \
         if round == ReviewAssignment.Round.REVIEW else (Status.FINALIST, Status.WINNER)
     nominations = {n.pk: n for n in Nomination.objects.filter(cycle=cycle, status__in=statuses)
-                   .select_related("nominee__employer_district", "nominee__worksite")}
+                   .select_related("nominee__employer_district")
+                   .only("pk", "status", "cycle_id", "nominee__legal_first_name", "nominee__preferred_name",
+                         "nominee__legal_last_name", "nominee__employer_district__name")}
     results = round_results([r for r in reviews if r.nomination in nominations], weights,
                             min_reviews=cycle.min_scores_for_normalising, nominations=list(nominations))
     for row in results.rows:
