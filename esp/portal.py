@@ -44,6 +44,12 @@ def _is_awards_staff(user):
     return user.is_authenticated and is_awards_staff(user)
 
 
+def _review_demo(*, today, options):
+    from esp.demo_review import review_demo_loader
+
+    return review_demo_loader(today=today, options=options)
+
+
 def _register_review() -> None:
     """Review, results and decisions (esp/views_review*.py, esp/services/{conflicts,assignment,review,results}.py)."""
     from celery.schedules import crontab
@@ -55,6 +61,7 @@ def _register_review() -> None:
     register_review_document_kinds()
     registry.register_nav_link("esp:review_queue", label="My reviews", order=32, visible=_is_award_reviewer)
     registry.register_nav_link("esp:staff_review_cycles", label="Award review", order=33, visible=_is_awards_staff)
+    registry.register_demo_loader("esp-review", _review_demo, order=90)
     # 7:30 a.m. Central: remind reviewers with unfinished reviews (each at most every few days).
     registry.register_periodic_job("esp-review-reminders", task="esp.tasks.send_review_reminders",
                                    schedule=crontab(hour=7, minute=30))
