@@ -99,6 +99,8 @@ LEFT_OUT = {
     "/members/payments/": "tests/members/test_membership_matrix.py",
     "/members/plan/": "tests/members/test_membership_matrix.py",
     "/members/staff/": "tests/members/test_staff_matrix.py",
+    "/esp/review/": "tests/esp/test_review_matrix.py",
+    "/esp/awards/staff/review/": "tests/esp/test_review_matrix.py",
 }
 
 
