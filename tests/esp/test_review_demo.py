@@ -8,7 +8,7 @@ from members.demo import load_demo
 from members.models import User
 
 
-def test_review_demo_gives_both_reviewers_work(world):
+def test_review_demo_gives_both_reviewers_work(db):  # not `world`: the demo makes its own regions
     today = timezone.localdate()
     load_demo(member_count=40, today=today)
     lines = review_demo_loader(today=today, options={})
