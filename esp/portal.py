@@ -9,3 +9,59 @@ def register() -> None:
     registry.register_panel("home.cards", "esp", template="esp/home/_cards.html", order=30)
     # Career fields are members' reference data; awards staff keep their descriptions up to date.
     registry.register_group_permissions(Groups.AWARDS_STAFF, {"members.careerfield": ["view", "change"]})
+    _register_review()
+
+
+REVIEW_AUDIT_ACTIONS = {
+    "esp.review.conflicts_detected": "Award conflicts detected from the records",
+    "esp.review.conflict_declared": "Award conflict declared by a reviewer",
+    "esp.review.assignment_added": "Award reviewer assigned",
+    "esp.review.assignment_removed": "Award reviewer unassigned",
+    "esp.review.assignments_auto": "Award reviewers assigned automatically",
+    "esp.review.scores_saved": "Award scores saved",
+    "esp.review.submitted": "Award review submitted",
+    "esp.review.blind_settings_changed": "Blind-review settings changed",
+    "esp.review.statement_redacted": "Statement redacted for blind review",
+    "esp.review.letter_redacted": "Redacted letter uploaded",
+    "esp.review.round_closed": "Award review round closed",
+    "esp.review.finalists_confirmed": "Award finalists confirmed",
+    "esp.review.finalists_named": "Award finalists named",
+    "esp.review.winner_confirmed": "ESP of the Year winner confirmed",
+    "esp.review.nea_contact_set": "NEA point of contact set",
+    "esp.review.packet_sent": "Winning packet sent to the NEA",
+}
+
+
+def _is_award_reviewer(user):
+    from mae_portal.permissions import is_award_reviewer
+
+    return user.is_authenticated and is_award_reviewer(user)
+
+
+def _is_awards_staff(user):
+    from mae_portal.permissions import is_awards_staff
+
+    return user.is_authenticated and is_awards_staff(user)
+
+
+def _review_demo(*, today, options):
+    from esp.demo_review import review_demo_loader
+
+    return review_demo_loader(today=today, options=options)
+
+
+def _register_review() -> None:
+    """Review, results and decisions (esp/views_review*.py, esp/services/{conflicts,assignment,review,results}.py)."""
+    from celery.schedules import crontab
+
+    from esp.review_documents import register_review_document_kinds
+    from mae_portal.audit import register_audit_actions
+
+    register_audit_actions(REVIEW_AUDIT_ACTIONS)
+    register_review_document_kinds()
+    registry.register_nav_link("esp:review_queue", label="My reviews", order=32, visible=_is_award_reviewer)
+    registry.register_nav_link("esp:staff_review_cycles", label="Award review", order=33, visible=_is_awards_staff)
+    registry.register_demo_loader("esp-review", _review_demo, order=90)
+    # 7:30 a.m. Central: remind reviewers with unfinished reviews (each at most every few days).
+    registry.register_periodic_job("esp-review-reminders", task="esp.tasks.send_review_reminders",
+                                   schedule=crontab(hour=7, minute=30))

@@ -49,3 +49,15 @@ def nominations_to_endorse(user):
     if not (user.is_authenticated and is_local_leader(user)):
         return Nomination.objects.none()
     return Nomination.objects.filter(nominee__local__officers__user=user).distinct()
+
+
+def assignments_for_reviewer(user, *, round: str | None = None):
+    """The reviewer's own assignments on nominations they may open (nominations_for_reviewer): the review
+    pages load through this, so a conflicted or unassigned nomination answers 404."""
+    from esp.models import ReviewAssignment
+
+    if not user.is_authenticated:
+        return ReviewAssignment.objects.none()
+    assignments = ReviewAssignment.objects.filter(reviewer=user).exclude(
+        Exists(Conflict.objects.filter(nomination=OuterRef("nomination"), reviewer=user)))
+    return assignments if round is None else assignments.filter(round=round)

@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -49,6 +50,16 @@ class AwardCycle(models.Model):
     review_closed_at = models.DateTimeField(null=True, blank=True, help_text="Reviewers see each other's scores after this.")
     interviews_closed_at = models.DateTimeField(null=True, blank=True)
     winner = models.OneToOneField("esp.Nomination", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # Decisions and the NEA submission (esp/services/results.py). Only MAE's point of contact sends the
+    # winning packet to the NEA; the portal records when, and who.
+    finalists_confirmed_at = models.DateTimeField(null=True, blank=True)
+    winner_confirmed_at = models.DateTimeField(null=True, blank=True)
+    nea_contact = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+", verbose_name="NEA point of contact",
+                                    help_text="The one person at MAE who sends the winning packet to the NEA.")
+    packet_sent_at = models.DateTimeField(null=True, blank=True)
+    packet_sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                       related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

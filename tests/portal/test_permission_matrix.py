@@ -107,6 +107,8 @@ LEFT_OUT = {
     "/advocacy/caseload/": "tests/advocacy/test_reports_matrix.py",
     "/advocacy/reports/": "tests/advocacy/test_reports_matrix.py",
     "/advocacy/feeds/": "tests/advocacy/test_reports_matrix.py",
+    "/esp/review/": "tests/esp/test_review_matrix.py",
+    "/esp/awards/staff/review/": "tests/esp/test_review_matrix.py",
 }
 
 
