@@ -58,7 +58,8 @@ def add_document(case, actor, *, title, shared, request=None):
     document = StoredDocument.objects.create(
         kind=CASE_DOCUMENT_KIND, subject=case or request, origin=StoredDocument.Origin.UPLOADED,
         content_type="application/pdf", original_name=title, title=title, download_name=title,
-        status=StoredDocument.Status.READY, size=10)
+        status=StoredDocument.Status.READY, size=10,
+        copy_number=StoredDocument.objects.filter(kind=CASE_DOCUMENT_KIND, subject_id=str((case or request).pk)).count())
     from django.core.files.base import ContentFile
 
     document.file.save(f"{document.pk}.pdf", ContentFile(good_pdf()), save=True)
