@@ -112,6 +112,7 @@ class MemberDocumentForm(forms.Form):
 
 
 class NoteForm(forms.Form):
+    prefix = "note"  # the case page holds the note and the update forms: ids stay unique
     body = forms.CharField(label="Private note", widget=forms.Textarea(attrs={"rows": 3}), max_length=10000,
                            help_text="Staff only: never shown to the member.")
 
@@ -121,6 +122,7 @@ class NoteForm(forms.Form):
 
 
 class UpdateForm(forms.Form):
+    prefix = "update"
     body = forms.CharField(label="Shared update", widget=forms.Textarea(attrs={"rows": 3}), max_length=10000,
                            help_text="The member sees it on their case page and gets an email that there is an update.")
 

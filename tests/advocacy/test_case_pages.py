@@ -106,8 +106,8 @@ def test_grievants_are_added_among_visible_members_and_one_always_stays(client, 
 
 def test_a_shared_update_emails_the_member_without_its_text(client, case, director, member):
     client.force_login(director)
-    client.post(reverse("advocacy:case_update", args=[case.pk]), {"body": "The hearing is set for Dec 9."})
-    client.post(reverse("advocacy:case_note", args=[case.pk]), {"body": PRIVATE_NOTE})
+    client.post(reverse("advocacy:case_update", args=[case.pk]), {"update-body": "The hearing is set for Dec 9."})
+    client.post(reverse("advocacy:case_note", args=[case.pk]), {"note-body": PRIVATE_NOTE})
     assert CaseUpdate.objects.get().body == "The hearing is set for Dec 9."
     assert CaseNote.objects.get().body == PRIVATE_NOTE
     email = EmailDelivery.objects.get(template_name="advocacy-case-update")

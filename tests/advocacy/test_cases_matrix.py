@@ -90,7 +90,7 @@ MATRIX = [
     post(f"{A}/cases/{{case}}/reopen/", work(302)),  # not closed: back to the page with a message
     get(f"{A}/cases/{{case}}/notes/", wrong_method()),
     post(f"{A}/cases/{{case}}/notes/", work(400)),
-    post(f"{A}/cases/{{case}}/notes/", work(302), data={"body": "A private note"}),
+    post(f"{A}/cases/{{case}}/notes/", work(302), data={"note-body": "A private note"}),
     get(f"{A}/cases/{{case}}/updates/", wrong_method()),
     post(f"{A}/cases/{{case}}/updates/", work(400)),
     get(f"{A}/cases/{{case}}/documents/", wrong_method()),
