@@ -28,8 +28,8 @@ import zlib
 import magic
 from django import forms
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.template.defaultfilters import filesizeformat

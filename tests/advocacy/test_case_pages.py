@@ -10,17 +10,18 @@ from advocacy.models import CaseNote, CaseUpdate, GrievanceCase
 from advocacy.services.cases import case_close, case_grievant_remove, case_reopen, case_update_fields
 from advocacy.services.requests import AdvocacyError
 from mae_portal.models import AuditLog, EmailDelivery
-from tests.advocacy.cases_fixtures import (  # noqa: F401
+from tests.advocacy import cases_fixtures
+from tests.advocacy.cases_fixtures import (
     PRIVATE_NOTE,
     PRIVATE_TITLE,
     TODAY,
-    add_document,
     case_for,
     other_member,
     pdf_file,
-    today,
     with_private_and_shared,
 )
+
+today = cases_fixtures.today  # a fixture
 
 
 @pytest.fixture

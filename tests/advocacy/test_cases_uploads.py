@@ -9,8 +9,11 @@ from django.urls import reverse
 
 from advocacy.models import CaseDocument, RepresentationRequest
 from mae_portal.models import StoredDocument
-from tests.advocacy.cases_fixtures import INCIDENT, case_for, pdf_file, today  # noqa: F401
+from tests.advocacy import cases_fixtures
+from tests.advocacy.cases_fixtures import INCIDENT, case_for, pdf_file
 from tests.portal.test_uploads import REFUSED, good_pdf, stored_files
+
+today = cases_fixtures.today  # a fixture
 
 BAD = [r for r in REFUSED if r[0] in ("oversize", "html named .pdf", "MZ named .docx", "PDF with /JS",
                                       "PDF with JS in a compressed stream", "PNG named .jpg", "zero bytes")]

@@ -6,7 +6,14 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from advocacy.models import AdvocacyPolicy, AttorneyReferral, CaseDocument, GrievanceCase, LiabilityClaim, RepresentationRequest
+from advocacy.models import (
+    AdvocacyPolicy,
+    AttorneyReferral,
+    CaseDocument,
+    GrievanceCase,
+    LiabilityClaim,
+    RepresentationRequest,
+)
 from advocacy.services.requests import (
     AdvocacyError,
     membership_year_start,
@@ -20,9 +27,11 @@ from advocacy.services.requests import (
 )
 from mae_portal.models import AuditLog, EmailDelivery
 from members.models import CareerField
-from tests.advocacy.cases_fixtures import INCIDENT, TODAY, pdf_file, request_for, today  # noqa: F401
-from tests.advocacy.cases_fixtures import paid_member, worksite_a  # noqa: F401
+from tests.advocacy import cases_fixtures
+from tests.advocacy.cases_fixtures import INCIDENT, TODAY, pdf_file, request_for
 from tests.advocacy.factories import case_type, issue_category
+
+today, paid_member, worksite_a = cases_fixtures.today, cases_fixtures.paid_member, cases_fixtures.worksite_a  # fixtures
 
 
 def submit(user, district, **kwargs):
