@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from advocacy.forms_cases import HelpRequestForm, MemberDocumentForm, ReplyForm
-from advocacy.models import CaseDocument
+from advocacy.models import CaseDeadline, CaseDocument
 from advocacy.rules import requests_of_member
 from advocacy.selectors.cases import (
     case_updates,
@@ -79,8 +79,6 @@ def help_sent(request, pk):
 @require_GET
 def my_cases(request):
     cases = list(member_cases(request.user))
-    for case in cases:
-        case.next = None
     _next_dates(cases)
     return render(request, "advocacy/member/my_cases.html", {
         "requests": own_requests(request.user), "cases": cases})
@@ -88,8 +86,6 @@ def my_cases(request):
 
 def _next_dates(cases):
     """The next date of each case in one query (the earliest open deadline, by the date that counts)."""
-    from advocacy.models import CaseDeadline
-
     by_case = {}
     for deadline in CaseDeadline.objects.filter(case__in=[c.pk for c in cases], status=CaseDeadline.Status.OPEN):
         if deadline.case_id not in by_case or deadline.due < by_case[deadline.case_id]:

@@ -196,3 +196,11 @@ def test_panels_of_other_areas_render_on_the_case_page(client, case, director):
         assert "No new requests for help." in html and seen == [case.pk]
     finally:
         case_panels._PANELS.pop("test-panel", None)
+
+
+@pytest.mark.parametrize("model", ["representationrequest", "grievancecase", "attorneyreferral", "liabilityclaim",
+                                   "caseupdate", "casedocument"])
+def test_the_admin_lists_requests_and_cases_read_only(client, case, admin_user, model):
+    client.force_login(admin_user)
+    assert client.get(f"/admin/advocacy/{model}/").status_code == 200
+    assert client.get(f"/admin/advocacy/{model}/add/").status_code == 403
