@@ -60,14 +60,6 @@ def _works_cases(user) -> bool:
     return works_cases(user)
 
 
-def _help_panel(request):
-    from advocacy.selectors.cases import member_cases
-    from advocacy.selectors.requests import own_requests
-
-    return {"advocacy_requests_open": own_requests(request.user).filter(status="new").count(),
-            "advocacy_cases_open": member_cases(request.user).exclude(status="closed").count()}
-
-
 def _intake_panel(request):
     from advocacy.selectors.requests import intake_queue
 
@@ -91,7 +83,7 @@ def _register_cases():
     registry.register_nav_link("advocacy:help", label="Get help", order=45, visible=_may_ask_for_help)
     registry.register_nav_link("advocacy:intake_queue", label="Intake", order=70, visible=_works_cases)
     registry.register_nav_link("advocacy:case_list", label="Cases", order=71, visible=_works_cases)
-    registry.register_dashboard_panel("advocacy-help", template="advocacy/dashboard/_help.html", context=_help_panel,
+    registry.register_dashboard_panel("advocacy-help", template="advocacy/dashboard/_help.html",
                                       visible=_may_ask_for_help, order=30)
     registry.register_dashboard_panel("advocacy-intake", template="advocacy/dashboard/_intake.html",
                                       context=_intake_panel, visible=_works_cases, order=6)

@@ -13,19 +13,19 @@ from mae_portal.roles import sync_group_permissions
 
 ROOT = Path(__file__).resolve().parents[2]
 
-MEMBER_MENU = ["Home", "Dashboard", "ESP careers", "My profile", "Account"]
+MEMBER_MENU = ["Home", "Dashboard", "ESP careers", "My profile", "Get help", "Account"]
 MENUS = {
     "anonymous": ["Home", "ESP careers", "Sign in"],  # "Sign in" (and the "Create account" button) are base.html's
     "member": MEMBER_MENU,
     "outsider": MEMBER_MENU,
-    "reviewer": MEMBER_MENU,
-    "leader": ["Home", "Dashboard", "ESP careers", "My profile", "Roster", "Account"],
-    "director": ["Home", "Dashboard", "ESP careers", "My profile", "Roster", "Account"],
+    "reviewer": ["Home", "Dashboard", "ESP careers", "My profile", "Account"],  # at work: no "Get help"
+    "leader": ["Home", "Dashboard", "ESP careers", "My profile", "Get help", "Roster", "Account"],
+    "director": ["Home", "Dashboard", "ESP careers", "My profile", "Roster", "Intake", "Cases", "Account"],
     "staff": ["Home", "Dashboard", "ESP careers", "My profile", "Roster", "Members", "Needs attention", "Admin",
               "Account"],
     "awards": ["Home", "Dashboard", "ESP careers", "My profile", "Admin", "Account"],
-    "admin_user": ["Home", "Dashboard", "ESP careers", "My profile", "Roster", "Members", "Needs attention", "Audit log", "Admin",
-                   "Account"],
+    "admin_user": ["Home", "Dashboard", "ESP careers", "My profile", "Roster", "Members", "Needs attention", "Audit log", "Intake",
+                   "Cases", "Admin", "Account"],
 }
 
 
