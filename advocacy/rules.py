@@ -47,10 +47,11 @@ def requests_of_member(user):
 
 
 def cases_of_member(user):
-    """The cases the user is a grievant on (through their member record)."""
+    """The cases the user is a grievant on (through their member record), and the cases opened from a request
+    they made (a non-member's accepted request has no grievant record, and they still follow their case)."""
     if not user.is_authenticated:
         return GrievanceCase.objects.none()
-    return GrievanceCase.objects.filter(grievants__user=user).distinct()
+    return GrievanceCase.objects.filter(Q(grievants__user=user) | Q(request__requester=user)).distinct()
 
 
 def case_documents_scope(user) -> Q:
@@ -64,6 +65,7 @@ def case_documents_scope(user) -> Q:
         else:
             staff = Q(case_link__case__region__directors=user) | Q(case_link__request__region__directors=user)
     member = (Q(case_link__shared=True, case_link__case__grievants__user=user)
+              | Q(case_link__shared=True, case_link__case__request__requester=user)
               | Q(case_link__added_by=user, case_link__request__requester=user)
               | Q(case_link__added_by=user, case_link__case__grievants__user=user))
     return staff | member

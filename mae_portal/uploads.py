@@ -28,8 +28,10 @@ import zlib
 import magic
 from django import forms
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -147,6 +149,21 @@ def _scan(*, data: bytes, name: str, content_type: str) -> None:
         import_string(settings.UPLOAD_SCANNER)(data=data, name=name, content_type=content_type)
 
 
+def _create_next_copy(*, kind, subject, **fields) -> StoredDocument:
+    """A subject may hold several uploads of one kind (a case's documents): each takes the next copy number.
+    Two uploads racing for the same number: the loser takes the one after."""
+    lookup = {"kind": kind, "subject_type": ContentType.objects.get_for_model(subject), "subject_id": str(subject.pk)}
+    for attempt in range(5):
+        last = StoredDocument.objects.filter(**lookup).aggregate(last=Max("copy_number"))["last"]
+        try:
+            with transaction.atomic():
+                return StoredDocument.objects.create(**lookup, copy_number=0 if last is None else last + 1, **fields)
+        except IntegrityError:
+            if attempt == 4:
+                raise
+    raise AssertionError("unreachable")
+
+
 @transaction.atomic
 def upload_store(*, file, kind: str, subject, actor, owner=None) -> StoredDocument:
     """Keep an uploaded file as a ready StoredDocument of `kind` belonging to `subject`, or raise
@@ -158,7 +175,7 @@ def upload_store(*, file, kind: str, subject, actor, owner=None) -> StoredDocume
     content_type = upload_check(data=data, name=name, allowed=spec.upload_types)
     _scan(data=data, name=name, content_type=content_type)
 
-    document = StoredDocument.objects.create(
+    document = _create_next_copy(
         kind=kind, subject=subject, owner=owner, origin=StoredDocument.Origin.UPLOADED, content_type=content_type,
         original_name=name, title=name, download_name=safe_filename(name, default="upload" + EXTENSIONS[content_type][0]),
         status=StoredDocument.Status.READY, size=len(data), ready_at=timezone.now(),

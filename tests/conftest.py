@@ -39,6 +39,25 @@ def _isolate(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
+def restore_reference_rows():
+    """Put back the rows migrations make (career fields, groups and their permissions, membership categories,
+    rates, notice rules and policy, advocacy's case types): a transactional test flushes every table."""
+    ensure_career_fields(CareerField)
+    sync_group_permissions()
+    _default_categories.load(django_apps, None)
+    ensure_advocacy_reference_data()
+
+
+@pytest.fixture(autouse=True)
+def _restore_after_flush(request, django_db_blocker):
+    """After a transactional or browser test has flushed the tables, restore the reference rows, so the
+    next test meets the database the migrations made, whatever its fixtures."""
+    yield
+    if {"transactional_db", "live_server"} & set(request.fixturenames):
+        with django_db_blocker.unblock():
+            restore_reference_rows()
+
+
 @pytest.fixture
 def world(db):
     # Transactional tests flush the tables, migration-made rows included; put them back.

@@ -46,6 +46,8 @@ class RepresentationRequest(models.Model):
     urgency = models.CharField(max_length=10, choices=Urgency.choices, default=Urgency.ROUTINE)
     membership_on_incident = models.CharField(max_length=12, choices=Membership.choices)
     membership_note = models.CharField(max_length=200, blank=True)
+    # The form's one-time key: the same form sent twice (a double click, a resend) makes one request.
+    submission_key = models.CharField(max_length=64, blank=True, editable=False)
 
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
     decline_reason = models.TextField(blank=True, help_text="Shown to the member.")
@@ -58,6 +60,8 @@ class RepresentationRequest(models.Model):
         indexes = [models.Index(fields=["region", "status", "created_at"], name="request_queue_idx")]
         constraints = [
             models.CheckConstraint(condition=~Q(status="declined") | ~Q(decline_reason=""), name="request_decline_has_reason"),
+            models.UniqueConstraint(fields=["requester", "submission_key"], condition=~Q(submission_key=""),
+                                    name="request_submission_once"),
         ]
 
     def __str__(self):

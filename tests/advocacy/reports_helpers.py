@@ -10,7 +10,7 @@ from tests.advocacy.factories import GrievanceCaseFactory, ladder
 from tests.factories import MemberFactory, WorksiteFactory
 
 NOTE_TEXT = "PRIVATE: the principal admitted off the record that the reprimand was retaliation."
-_letter_migration = importlib.import_module("advocacy.migrations.0005_letter_templates")
+_letter_migration = importlib.import_module("advocacy.migrations.0004_letter_templates")
 
 
 def ensure_letter_templates():

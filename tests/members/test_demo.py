@@ -1,9 +1,11 @@
 """Demo data: realistic memberships, made through the join service, quietly, and only once."""
 
+import importlib
 from collections import Counter
 from datetime import date
 
 import pytest
+from django.apps import apps as django_apps
 
 from mae_portal.models import AuditLog, EmailDelivery, StoredDocument
 from mae_portal.roles import sync_group_permissions
@@ -22,6 +24,8 @@ def demo(db, django_capture_on_commit_callbacks, mailoutbox):
 
     ensure_career_fields(CareerField)
     sync_group_permissions()
+    # A transactional test (the browser tests) may have run first and flushed the migration-made rows.
+    importlib.import_module("members.migrations.0003_default_categories").load(django_apps, None)
     with django_capture_on_commit_callbacks(execute=True):  # as when `make run` commits it
         result = load_demo(member_count=60, today=TODAY)
     return result

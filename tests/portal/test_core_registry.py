@@ -13,7 +13,7 @@ from mae_portal.roles import sync_group_permissions
 
 ROOT = Path(__file__).resolve().parents[2]
 
-MEMBER_MENU = ["Home", "Dashboard", "ESP careers", "My profile", "Account"]
+MEMBER_MENU = ["Home", "Dashboard", "ESP careers", "My profile", "Get help", "Account"]
 MENUS = {
     "anonymous": ["Home", "ESP careers", "Sign in"],  # "Sign in" (and the "Create account" button) are base.html's
     "member": MEMBER_MENU,

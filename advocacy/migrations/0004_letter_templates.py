@@ -94,6 +94,6 @@ def load(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("advocacy", "0002_starting_data")]
+    dependencies = [("advocacy", "0003_request_submission_key")]
 
     operations = [migrations.RunPython(load, migrations.RunPython.noop)]
