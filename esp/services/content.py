@@ -52,27 +52,31 @@ def _consent_fields(story, data, actor):
         raise StoryError("consent_note", "Say how the member gave their consent (for example a signed release form).")
 
 
+def _discard(document):
+    """Remove a stored photo: the row now, the file once the transaction has committed."""
+    stored, storage = document.file.name, document.file.storage
+    document.delete()
+    if stored:
+        transaction.on_commit(lambda: storage.delete(stored))
+
+
 def _set_photo(story, *, photo, remove_photo, alt, actor):
     old = story.photo
+    if (photo is not None or (old is not None and not remove_photo)) and not alt.strip():
+        raise StoryError("photo_alt", "Describe the photo for people who cannot see it.")
+    if old is not None and (photo is not None or remove_photo):
+        story.photo = None
+        story.save(update_fields=["photo"])
+        _discard(old)  # first: one photo per story (the documents' unique kind and subject)
     if photo is not None:
         # UploadRefused propagates: the caller's transaction (the story with it) is rolled back, nothing stored.
         story.photo = upload_store(file=photo, kind=STORY_PHOTO_KIND, subject=story, actor=actor, owner=None)
-    elif remove_photo:
-        story.photo = None
-    if story.photo is not None and not alt.strip():
-        raise StoryError("photo_alt", "Describe the photo for people who cannot see it.")
-    if old is not None and story.photo != old:
-        story.save(update_fields=["photo"])
-        stored = old.file.name
-        storage = old.file.storage
-        old.delete()
-        if stored:
-            transaction.on_commit(lambda: storage.delete(stored))
+        story.photo_alt = alt  # with the photo: a photo is never stored without its description
+        story.save(update_fields=["photo", "photo_alt"])
+    if story.photo != old:
+        what = "added" if old is None else "replaced" if story.photo else "removed"
         audit_record(actor=actor, action="esp.story_photo_set", obj=story,
-                     changes={"photo": "replaced" if story.photo else "removed"})
-    elif story.photo is not None and old is None:
-        story.save(update_fields=["photo"])
-        audit_record(actor=actor, action="esp.story_photo_set", obj=story, changes={"photo": "added"})
+                     changes={"photo": what, "photo_alt": story.photo_alt if story.photo else ""})
 
 
 @transaction.atomic
