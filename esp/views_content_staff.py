@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from esp.forms_content import EspPageForm, MemberFindForm, StoryForm
 from esp.models import EspPage, SpotlightStory
@@ -36,6 +36,7 @@ def awards_staff_required(view):
 # --- ESP pages -------------------------------------------------------------------------------------------
 
 
+@require_GET
 @awards_staff_required
 def pages(request):
     return render(request, "esp/staff/pages.html", {"pages": EspPage.objects.select_related("updated_by")})
@@ -59,12 +60,14 @@ def page_edit(request, slug):
 # --- Spotlight stories -----------------------------------------------------------------------------------
 
 
+@require_GET
 @awards_staff_required
 def story_list(request):
     page = Paginator(stories_for_staff(), 50).get_page(request.GET.get("page"))
     return render(request, "esp/staff/stories.html", {"page": page})
 
 
+@require_GET
 @awards_staff_required
 def story_find_member(request):
     """Step one of a new story: find the member it features."""
@@ -128,6 +131,7 @@ def story_edit(request, pk):
     return _story_form_page(request, form, story=story, member=story.member)
 
 
+@require_GET
 @awards_staff_required
 def story_preview(request, pk):
     return render(request, "esp/staff/story_preview.html", {"story": _story(pk)})

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET
 
 from esp.dates import mississippi_day, mississippi_time
 from esp.forms_content import CycleForm, PhaseForm
@@ -15,6 +16,7 @@ def _refused(form, error: CycleError):
         form.add_error(field if field in form.fields else None, message)
 
 
+@require_GET
 @awards_staff_required
 def cycle_list(request):
     cycles = AwardCycle.objects.order_by("-year")

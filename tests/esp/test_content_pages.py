@@ -169,3 +169,19 @@ def test_the_home_page_shows_the_latest_stories(client, today):
     html = client.get("/").content.decode()
     assert "ESP spotlight" in html
     assert html.count("Story ") == 3 and "Story 9" not in html and "Story 0" not in html  # the latest three
+
+
+def test_awards_staff_find_the_content_pages_on_their_dashboard(client, today, awards, member):
+    client.force_login(awards)
+    html = client.get("/dashboard/").content.decode()
+    assert 'href="/esp/staff/stories/"' in html and 'href="/esp/awards/staff/cycles/"' in html
+    client.force_login(member)
+    assert 'href="/esp/staff/stories/"' not in client.get("/dashboard/").content.decode()
+
+
+@pytest.mark.parametrize("url", ["/admin/esp/esppage/", "/admin/esp/spotlightstory/", "/admin/esp/careerfieldresource/",
+                                 "/admin/members/careerfield/"])
+def test_awards_staff_reach_the_content_in_the_admin(client, today, awards, url):
+    client.force_login(awards)
+    assert client.get(url).status_code == 200
+    assert client.get("/admin/esp/esppage/add/").status_code == 403  # the pages come from a migration

@@ -103,6 +103,7 @@ def test_publishing_without_consent_is_refused_next_to_the_field(staff_client, d
             in html)
     assert "error-summary" in html and 'href="#id_consent_given_on"' in html
     assert 'value="Forty years behind the wheel"' in html  # the form shows the story as saved
+    assert f'action="/esp/staff/stories/{story.pk}/"' in html  # and saves to the story, not to "publish"
     story.refresh_from_db()
     assert story.status == "draft"
     assert not AuditLog.objects.filter(action="esp.story_published").exists()
