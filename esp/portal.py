@@ -52,5 +52,5 @@ def register_content() -> None:
                                       visible=lambda user: user.is_authenticated and is_awards_staff(user), order=60)
     registry.register_group_permissions(Groups.AWARDS_STAFF, {
         "esp.esppage": ["view", "change"], "esp.careerfieldresource": ["view", "add", "change", "delete"],
-        "esp.spotlightstory": ["view"], "esp.awardcycle": ["view"], "esp.criterion": ["view"],
+        "esp.spotlightstory": ["view"],
     })

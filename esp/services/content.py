@@ -45,7 +45,7 @@ def _unique_slug(title: str) -> str:
 def _consent_fields(story, data, actor):
     """The consent's "recorded by" follows whoever last changed its date or its note."""
     if any(k in data and data[k] != getattr(story, k) for k in ("consent_given_on", "consent_note")):
-        data["consent_recorded_by"] = actor if data.get("consent_given_on") or story.consent_given_on else None
+        data["consent_recorded_by"] = actor if data.get("consent_given_on", story.consent_given_on) else None
     if data.get("consent_given_on", story.consent_given_on) is None and data.get("consent_note", story.consent_note):
         raise StoryError("consent_given_on", "Enter the date the member gave their consent, or clear how it was given.")
     if data.get("consent_given_on", story.consent_given_on) is not None and not data.get("consent_note", story.consent_note):

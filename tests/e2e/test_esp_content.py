@@ -119,3 +119,70 @@ def test_staff_write_and_publish_a_story_that_appears_on_home_and_field_pages(pa
     expect(page.get_by_text(re.compile(r"\d+ active MAE members? works? in this field\."))).to_be_visible()
     checked(page, audit)
     audit.assert_every_page_checked()
+
+
+@pytest.mark.browser
+@live_db
+def test_the_other_esp_pages_are_axe_clean_and_fit_a_phone(page: Page, live_server, world, member, awards):
+    """The public ESP pages and the award page, the ESP page editor with its preview, and the cycle pages: an
+    error next to its field, then the phase change and its confirmation."""
+    require_or_skip(os.path.exists(CHROMIUM), f"needs {CHROMIUM}")
+    ensure_esp_pages(EspPage)
+    base = live_server.url
+    audit = Audit(page)
+    signed_in(page, live_server, awards)
+
+    page.goto(f"{base}/esp/awards/staff/cycles/")
+    checked(page, audit)
+    page.get_by_role("link", name="Open a cycle").click()
+    expect(page.get_by_role("heading", name="Open an award cycle")).to_be_visible()
+    checked(page, audit, form=True)
+    page.get_by_label("Year", exact=True).fill("2027")
+    page.get_by_label("Nominations open (Mississippi time)").fill("2026-12-01T08:00")
+    page.get_by_label("Nominations close (Mississippi time)").fill("2027-01-31T23:59")
+    for label, day in [("Screening ends", "2027-02-12"), ("Review opens", "2027-02-15"), ("Review closes", "2027-03-12"),
+                       ("Finalists named", "2027-03-19"), ("Winner announced", "2027-03-01")]:
+        page.get_by_label(label).fill(day)
+    page.get_by_role("button", name="Open the cycle as a draft").click()
+    expect(page.locator("#id_winner_on-error")).to_contain_text("must not be before the day finalists are named")
+    expect(page.locator(".error-summary")).to_be_focused()
+    checked(page, audit, form=True)
+    page.get_by_label("Winner announced").fill("2027-04-16")
+    page.get_by_role("button", name="Open the cycle as a draft").click()
+    page.wait_for_url(f"{base}/esp/awards/staff/cycles/2027/")
+    expect(page.get_by_text("Nominations close Sunday, January 31, 2027 at 11:59 p.m. Central")).to_be_visible()
+    checked(page, audit, form=True)
+    page.get_by_role("link", name="Change the phase").click()
+    checked(page, audit, form=True)
+    page.get_by_label("Taking nominations").check()
+    page.get_by_role("button", name="Review").click()
+    expect(page.get_by_role("heading", name="Check, then confirm")).to_be_visible()
+    checked(page, audit)
+    page.get_by_role("button", name="Confirm: move to “Taking nominations”").click()
+    page.wait_for_url(f"{base}/esp/awards/staff/cycles/2027/")
+    expect(page.get_by_role("heading", name="Phase: Taking nominations")).to_be_visible()
+
+    page.goto(f"{base}/esp/staff/pages/")
+    checked(page, audit)
+    page.get_by_role("link", name="Edit “The ESP Bill of Rights”").click()
+    checked(page, audit, form=True)
+    page.get_by_label("Body").fill("Every ESP deserves respect.\n\nAnd a fair wage.")
+    page.get_by_role("button", name="Preview").click()
+    expect(page.get_by_role("heading", name="Preview (not saved yet)")).to_be_visible()
+    checked(page, audit, form=True)
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(f"{base}/esp/staff/pages/")
+
+    page.context.clear_cookies()
+    for url, heading in [("/esp/award/", "MAE ESP of the Year 2027"), ("/esp/", "What MAE does for ESPs"),
+                         ("/esp/bill-of-rights/", "The ESP Bill of Rights"),
+                         ("/esp/careers/", "Education Support Professionals: nine career fields"),
+                         ("/esp/stories/", "ESP spotlight stories")]:
+        page.goto(f"{base}{url}")
+        expect(page.get_by_role("heading", name=heading, level=1)).to_be_visible()
+        checked(page, audit)
+    page.goto(f"{base}/esp/award/")
+    expect(page.get_by_text("Nominations close Sunday, January 31, 2027 at 11:59 p.m. Central.")).to_be_visible()
+    page.goto(f"{base}/esp/bill-of-rights/")
+    expect(page.get_by_text("And a fair wage.")).to_be_visible()
+    audit.assert_every_page_checked()

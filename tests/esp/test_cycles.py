@@ -1,7 +1,7 @@
 """Award cycles: the dates in Mississippi time across daylight saving, the order of the dates, opening and
 changing a cycle (one per year, audited), its phases (confirmed), and the public award page."""
 
-from datetime import date, datetime, timezone as dt_timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -15,7 +15,6 @@ from mae_portal.models import AuditLog
 from tests.esp.factories import AwardCycleFactory
 
 CHICAGO = ZoneInfo("America/Chicago")
-UTC = dt_timezone.utc
 
 
 @pytest.mark.parametrize(("moment", "words"), [

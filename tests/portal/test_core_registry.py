@@ -111,7 +111,10 @@ def test_group_permissions_come_from_the_apps_registrations():
     assert {"members.view_member", "members.change_member", "members.view_careerfield",
             "members.change_careerfield", "members.add_districtclosure", "members.delete_districtclosure"} <= staff
     assert "members.delete_member" not in staff
-    assert perms(Groups.AWARDS_STAFF) == {"members.view_careerfield", "members.change_careerfield"}
+    assert perms(Groups.AWARDS_STAFF) == {
+        "members.view_careerfield", "members.change_careerfield", "esp.view_esppage", "esp.change_esppage",
+        "esp.view_careerfieldresource", "esp.add_careerfieldresource", "esp.change_careerfieldresource",
+        "esp.delete_careerfieldresource", "esp.view_spotlightstory"}
     assert perms(Groups.REGION_MANAGERS) == {"members.view_uniservregion", "members.change_uniservregion",
                                              "members.view_district"}
     assert set(registry.group_permissions()) == {Groups.MEMBERSHIP_STAFF, Groups.AWARDS_STAFF, Groups.REGION_MANAGERS}
