@@ -48,6 +48,11 @@ def register_content() -> None:
         upload_types=frozenset({JPEG, PNG}),
         visible_to=lambda user: Q(pk__isnull=False) if is_awards_staff(user) else Q(pk__isnull=True),
     ))
+    from esp import tasks_content  # noqa: F401 - registers the task in every process (not a tasks.py module)
+    from esp.selectors.content import MEMBER_COUNT_REFRESH_SECONDS
+
+    registry.register_periodic_job("esp-career-field-counts", task="esp.tasks_content.refresh_career_field_counts",
+                                   schedule=MEMBER_COUNT_REFRESH_SECONDS)
     registry.register_dashboard_panel("esp.content", template="esp/staff/_dashboard.html",
                                       visible=lambda user: user.is_authenticated and is_awards_staff(user), order=60)
     registry.register_group_permissions(Groups.AWARDS_STAFF, {

@@ -8,17 +8,20 @@ from django.db.models import Count, Prefetch
 from django.utils import timezone
 
 from esp.models import AwardCycle, CareerFieldResource, Criterion, SpotlightStory
-from members.models import CareerField, Member, RenewalPolicy
-from members.selectors.search import members_with_status
+from members.models import CareerField, Member, MembershipTerm, RenewalPolicy
+from members.selectors.search import terms_with_status
 
-# The counts are worked out for every field in one query and kept this long: a field's page says how fresh
-# its number is ("as of 10:40 a.m."), and a new member shows within this many seconds.
+# The counts are worked out for every field in one query (about 2 s on a roster of 100,000: see
+# tests/bench/bench_esp_content.py) and kept MEMBER_COUNT_SECONDS; a periodic job (esp.tasks_content) counts again
+# every MEMBER_COUNT_REFRESH_SECONDS, before they expire, so that no visitor waits for the count. Each page says
+# when its number was counted ("as of 10:40 a.m.").
 MEMBER_COUNT_SECONDS = 300
+MEMBER_COUNT_REFRESH_SECONDS = 240
 
 
 @dataclass(frozen=True)
 class FieldCounts:
-    counts: dict  # career field pk -> members with an active membership this year
+    counts: dict  # career field pk -> members with an active membership term this membership year
     counted_at: datetime
 
     def of(self, field) -> int:
@@ -29,20 +32,31 @@ def _count_key(today: date) -> str:
     return f"esp:career-field-members:{today.isoformat()}"
 
 
+def count_career_field_members(*, today: date) -> dict:
+    """{career field pk: members of that ESP field with an active term covering today}, "active" as members' own
+    terms_with_status says it (paid up, or up to date with its installments)."""
+    grace = RenewalPolicy.current().grace_period_days
+    terms = terms_with_status(
+        MembershipTerm.objects.filter(period__contains=today, cancelled_at__isnull=True,
+                                      member__career_field__kind=CareerField.Kind.ESP),
+        today=today, grace_days=grace)
+    active = terms.filter(status_sql="active").values("member_id")
+    rows = Member.objects.filter(pk__in=active).order_by().values_list("career_field_id").annotate(n=Count("pk"))
+    return dict(rows.values_list("career_field_id", "n"))
+
+
+def career_field_member_counts_refresh(*, today: date) -> FieldCounts:
+    found = FieldCounts(counts=count_career_field_members(today=today), counted_at=timezone.now())
+    cache.set(_count_key(today), {"counts": found.counts, "counted_at": found.counted_at}, MEMBER_COUNT_SECONDS)
+    return found
+
+
 def career_field_member_counts(*, today: date) -> FieldCounts:
-    """How many members of each ESP career field are active members today (members_with_status: their term of
-    the current membership year is active), counted at most MEMBER_COUNT_SECONDS ago."""
-    key = _count_key(today)
-    found = cache.get(key)
+    """The counts of count_career_field_members, as counted at most MEMBER_COUNT_SECONDS ago."""
+    found = cache.get(_count_key(today))
     if found is not None:
         return FieldCounts(counts=found["counts"], counted_at=found["counted_at"])
-    grace = RenewalPolicy.current().grace_period_days
-    members = members_with_status(Member.objects.filter(career_field__kind=CareerField.Kind.ESP), today=today,
-                                  grace_days=grace).filter(membership_status="active")
-    counts = dict(members.order_by().values_list("career_field_id").annotate(n=Count("pk")).values_list("career_field_id", "n"))
-    counted_at = timezone.now()
-    cache.set(key, {"counts": counts, "counted_at": counted_at}, MEMBER_COUNT_SECONDS)
-    return FieldCounts(counts=counts, counted_at=counted_at)
+    return career_field_member_counts_refresh(today=today)
 
 
 def esp_career_fields():

@@ -10,6 +10,7 @@ from django.utils import timezone
 from esp.models import CareerFieldResource, EspPage, SpotlightStory
 from esp.reference_content import ensure_esp_pages
 from esp.selectors.content import career_field_member_counts
+from esp.tasks_content import refresh_career_field_counts
 from mae_portal.models import AuditLog
 from members import clock
 from members.models import MembershipCategory
@@ -65,6 +66,17 @@ def test_the_member_count_is_live_within_its_stated_freshness(client, today):
     assert "1 active MAE member works" in client.get("/esp/careers/food-services/").content.decode()
     cache.delete(f"esp:career-field-members:{DAY.isoformat()}")  # ...as it is once five minutes have passed
     assert "2 active MAE members work in this field." in client.get("/esp/careers/food-services/").content.decode()
+    # The periodic job counts again before the cached count expires: a third member shows without any wait.
+    active_member("food-services")
+    refresh_career_field_counts.apply(kwargs={})
+    assert "3 active MAE members work in this field." in client.get("/esp/careers/food-services/").content.decode()
+
+
+def test_the_count_job_runs_every_four_minutes():
+    from mae_portal import registry
+
+    job = registry.beat_schedule()["esp-career-field-counts"]
+    assert job == {"task": "esp.tasks_content.refresh_career_field_counts", "schedule": 240}
 
 
 def test_only_active_members_of_the_field_count(today):
