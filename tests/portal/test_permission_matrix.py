@@ -41,6 +41,8 @@ MATRIX = [
     post("/", GET_ONLY),
     get("/healthz", everyone(200)),
     post("/healthz", GET_ONLY),
+    get("/esp/", everyone(200)),  # what MAE does for ESPs; the rest of the content area: tests/esp/test_content_matrix.py
+    post("/esp/", GET_ONLY),
     get("/esp/careers/", everyone(200)),
     post("/esp/careers/", GET_ONLY),
     get("/esp/careers/transportation-services/", everyone(200)),
@@ -99,6 +101,11 @@ LEFT_OUT = {
     "/members/payments/": "tests/members/test_membership_matrix.py",
     "/members/plan/": "tests/members/test_membership_matrix.py",
     "/members/staff/": "tests/members/test_staff_matrix.py",
+    "/esp/bill-of-rights/": "tests/esp/test_content_matrix.py",
+    "/esp/stories/": "tests/esp/test_content_matrix.py",
+    "/esp/award/": "tests/esp/test_content_matrix.py",
+    "/esp/staff/": "tests/esp/test_content_matrix.py",
+    "/esp/awards/staff/cycles/": "tests/esp/test_content_matrix.py",
 }
 
 
