@@ -1,6 +1,9 @@
 """End to end in Chromium: a member asks for help from the dashboard with a document; the region's
 director accepts it from the intake queue into a grievance case (the suggested type preselected), posts
-a shared update and a private note; the member sees the update on their case page and never the note.
+a shared update and a private note, records the level-1 filing and the principal's answer, reads the
+computed level-2 deadline with its explanation, records an extension agreed with the district and makes
+the level-1 filing letter final (its PDF built); the member sees the update on their case page and never
+the note.
 
 Every page the browser lands on is checked with axe-core (WCAG 2.0/2.1 A and AA, WCAG 2.2 AA), its
 fields have labels, and it fits a 360 px phone without sideways scrolling.
@@ -13,7 +16,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from advocacy.models import CaseNote, CaseType, GrievanceCase, RepresentationRequest
+from advocacy.models import CaseDeadline, CaseLetter, CaseNote, CaseType, GrievanceCase, RepresentationRequest
 from tests.conftest import require_or_skip
 from tests.e2e.conftest import CHROMIUM
 from tests.e2e.test_layout import signed_in
@@ -103,7 +106,62 @@ def test_member_asks_director_accepts_shares_an_update_and_keeps_a_note(page: Pa
     check(page, audit)
     assert CaseNote.objects.filter(case=case, body=NOTE).exists()
 
-    # 4. The member sees the update, never the note.
+    # 4. The level-1 filing and the principal's answer; the computed level-2 deadline and its explanation.
+    today = timezone.localdate()
+    page.goto(f"{base}/advocacy/cases/{case.pk}/deadlines/")
+    check(page, audit)
+    for step in ["1. Level 1: written grievance to the principal", "2. Level 1: principal's written answer"]:
+        page.get_by_label("What happened").select_option("step_done")
+        page.get_by_label("Which step").select_option(label=step)
+        page.get_by_label("On which day").fill(today.isoformat())
+        page.get_by_role("button", name="Review").click()
+        expect(page.get_by_role("heading", name="Check, then confirm")).to_be_visible()
+        check(page, audit)
+        page.get_by_role("button", name="Confirm: record the event").click()
+        expect(page.locator(".message-success")).to_contain_text("Event recorded")
+        check(page, audit)
+    level2 = CaseDeadline.objects.get(case=case, step__order=3)
+    deadlines = page.locator("#deadlines")
+    expect(deadlines).to_contain_text("Level 2: appeal to the superintendent")
+    expect(deadlines).to_contain_text("5 working days after")
+    expect(deadlines).to_contain_text(level2.explanation)  # the engine's explanation stands next to the date
+
+    # 5. An extension agreed with the district moves the level-2 date.
+    until = level2.due + timedelta(days=14)
+    page.get_by_role("link", name="Record an extension of “Level 2: appeal to the superintendent”").click()
+    check(page, audit)
+    page.get_by_label("Who agreed for the district").fill("Dr. Ellis, superintendent")
+    page.get_by_label("Day it was agreed").fill(today.isoformat())
+    page.get_by_label("New due date").fill(until.isoformat())
+    page.get_by_role("button", name="Review").click()
+    check(page, audit)
+    page.get_by_role("button", name="Confirm: record the extension").click()
+    expect(page.locator("#deadlines")).to_contain_text("Extended by agreement with Dr. Ellis, superintendent")
+    check(page, audit)
+    level2.refresh_from_db()
+    assert level2.due == until and level2.computed_due < until
+
+    # 6. The level-1 filing letter, made final: its PDF is built and stored on the case.
+    page.goto(f"{base}/advocacy/cases/{case.pk}/")
+    page.get_by_role("link", name="Write a letter from a template").click()
+    check(page, audit)
+    page.get_by_label("Letter").select_option(label="Level 1 grievance filing")
+    page.get_by_role("button", name="Make a draft").click()
+    check(page, audit)
+    page.get_by_role("link", name="Make it final").first.click()
+    check(page, audit)
+    page.get_by_role("button", name="Confirm: make it final").click()
+    letter = CaseLetter.objects.get(case=case)
+    assert letter.status == "final"
+    page.goto(f"{base}/advocacy/cases/{case.pk}/letters/")
+    expect(page.get_by_role("link", name=f"Download the PDF: {letter.subject}")).to_be_visible()
+    check(page, audit)
+    with page.expect_download() as download:
+        page.get_by_role("link", name=f"Download the PDF: {letter.subject}").click()
+    with open(download.value.path(), "rb") as pdf:
+        assert pdf.read(5) == b"%PDF-"
+
+    # 7. The member sees the update, never the note.
     as_user(page, live_server, member)
     page.goto(f"{base}/advocacy/my-cases/")
     check(page, audit)

@@ -111,7 +111,11 @@ def test_group_permissions_come_from_the_apps_registrations():
     assert {"members.view_member", "members.change_member", "members.view_careerfield",
             "members.change_careerfield", "members.add_districtclosure", "members.delete_districtclosure"} <= staff
     assert "members.delete_member" not in staff
-    assert perms(Groups.AWARDS_STAFF) == {"members.view_careerfield", "members.change_careerfield"}
+    assert {p for p in perms(Groups.AWARDS_STAFF) if p.startswith("members.")} == {
+        "members.view_careerfield", "members.change_careerfield"}
+    assert {"esp.view_esppage", "esp.change_esppage", "esp.view_careerfieldresource", "esp.add_careerfieldresource",
+            "esp.change_careerfieldresource", "esp.delete_careerfieldresource", "esp.view_spotlightstory"} <= perms(
+        Groups.AWARDS_STAFF)
     # Advocacy grants region managers its case types too (tests/advocacy/test_case_types.py).
     assert {p for p in perms(Groups.REGION_MANAGERS) if p.startswith("members.")} == {
         "members.view_uniservregion", "members.change_uniservregion", "members.view_district"}

@@ -41,6 +41,8 @@ MATRIX = [
     post("/", GET_ONLY),
     get("/healthz", everyone(200)),
     post("/healthz", GET_ONLY),
+    get("/esp/", everyone(200)),  # what MAE does for ESPs; the rest of the content area: tests/esp/test_content_matrix.py
+    post("/esp/", GET_ONLY),
     get("/esp/careers/", everyone(200)),
     post("/esp/careers/", GET_ONLY),
     get("/esp/careers/transportation-services/", everyone(200)),
@@ -102,6 +104,11 @@ LEFT_OUT = {
     "/advocacy/": "tests/advocacy/test_cases_matrix.py, test_deadline_matrix.py and test_reports_matrix.py",
     "/esp/review/": "tests/esp/test_review_matrix.py",
     "/esp/awards/staff/review/": "tests/esp/test_review_matrix.py",
+    "/esp/bill-of-rights/": "tests/esp/test_content_matrix.py",
+    "/esp/stories/": "tests/esp/test_content_matrix.py",
+    "/esp/award/": "tests/esp/test_content_matrix.py",
+    "/esp/staff/": "tests/esp/test_content_matrix.py",
+    "/esp/awards/staff/cycles/": "tests/esp/test_content_matrix.py",
 }
 
 
