@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('esp', '0004_awards'),
+        ('esp', '0005_esp_pages'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
