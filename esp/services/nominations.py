@@ -59,9 +59,8 @@ def _require_open_draft(nomination: Nomination, now: datetime) -> None:
 
 
 def _locked(nomination: Nomination) -> Nomination:
-    locked = Nomination.objects.select_for_update().select_related("cycle", "nominee__user", "nominator").get(
-        pk=nomination.pk)
-    return locked
+    return Nomination.objects.select_for_update(of=("self",)).select_related(
+        "cycle", "nominee__user", "nominator").get(pk=nomination.pk)
 
 
 def _url(name, *args) -> str:
@@ -244,7 +243,7 @@ def letter_upload(*, nomination: Nomination, file, actor, now: datetime, letter:
             nomination=nomination, writer_name=writer_name.strip()[:120], writer_email=writer_email.strip(),
             writer_relationship=writer_relationship.strip()[:120], writer_user=_writer_account(writer_email))
     else:
-        letter = SupportLetter.objects.select_for_update().get(pk=letter.pk, nomination=nomination)
+        letter = SupportLetter.objects.select_for_update(of=("self",)).get(pk=letter.pk, nomination=nomination)
         if letter.document_id:
             raise NominationError("This letter has been received already.")
     document = upload_store(file=file, kind=LETTER_KIND, subject=letter, actor=actor)
