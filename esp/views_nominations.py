@@ -8,12 +8,14 @@ matched, and more than ten misses in an hour stop the lookups. A local leader ma
 members of the locals they are an officer of (they see that roster anyway). Nobody may nominate themselves.
 """
 
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -271,8 +273,6 @@ def _nominee_nomination(request, token=None, pk=None):
                                         consent_token=token)
         urls = {name: reverse(f"esp:nominee_{name}_token", args=[token]) for name in ("respond", "statements", "autosave")}
     else:
-        if not request.user.is_authenticated:
-            raise Http404
         nomination = get_visible_or_404(with_parts(nominations_of_nominee(request.user)), pk=pk)
         urls = {name: reverse(f"esp:nominee_{name}", args=[pk]) for name in ("respond", "statements", "autosave")}
     user = request.user
@@ -280,13 +280,26 @@ def _nominee_nomination(request, token=None, pk=None):
     return nomination, urls, actor
 
 
+def _nominee_page(view):
+    """The nominee's pages: by token for anyone holding it; by number only signed in (else to sign in)."""
+    @wraps(view)
+    def wrapper(request, token=None, pk=None):
+        if token is None and not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return view(request, token=token, pk=pk)
+
+    return wrapper
+
+
+@_nominee_page
 def nominee_respond(request, token=None, pk=None):
     """The nominee's consent page: consent or decline; then on to their statements."""
     nomination, urls, actor = _nominee_nomination(request, token, pk)
+    error = None
     if request.method == "POST":
         answer = request.POST.get("answer")
         if answer not in ("consent", "decline"):
-            messages.error(request, "Choose whether you agree to be nominated.")
+            error = "Choose whether you agree to be nominated."
         else:
             try:
                 services.nomination_consent(nomination=nomination, consent=answer == "consent", actor=actor,
@@ -298,9 +311,10 @@ def nominee_respond(request, token=None, pk=None):
                     messages.success(request, "Thank you: your consent is recorded. Now write your statements.")
                     return redirect(urls["statements"])
                 messages.success(request, "Your answer is recorded: you will not be nominated.")
-        return redirect(urls["respond"])
+            return redirect(urls["respond"])
     return render(request, "esp/nominations/respond.html", {
-        "nomination": nomination, "urls": urls, "refusal": window_refusal(nomination.cycle, timezone.now())})
+        "nomination": nomination, "urls": urls, "refusal": window_refusal(nomination.cycle, timezone.now()),
+        "error": error})
 
 
 def _statements_form(request, nomination, data=None):
@@ -323,6 +337,7 @@ def _save_statements(request, nomination, form, actor):
     return notes
 
 
+@_nominee_page
 def nominee_statements(request, token=None, pk=None):
     nomination, urls, actor = _nominee_nomination(request, token, pk)
     if not nomination.consented_at:
@@ -331,21 +346,23 @@ def nominee_statements(request, token=None, pk=None):
     refusal = window_refusal(nomination.cycle, timezone.now())
     editable = nomination.status == Nomination.Status.DRAFT and refusal is None
     form = _statements_form(request, nomination, request.POST if request.method == "POST" else None)
+    saved = False
     if request.method == "POST" and form.is_valid():
         try:
             notes = _save_statements(request, nomination, form, actor)
         except NominationError as error:
             form.add_error(None, str(error))
         else:
-            if not notes:
-                messages.success(request, "Your statements are saved.")
-                return redirect(urls["statements"])
+            # The page again (not a redirect): a statement over the limit shows its error next to it, and
+            # sending the same text twice saves it once.
+            saved = not notes
     return render(request, "esp/nominations/statements.html", {
         "nomination": nomination, "urls": urls, "form": form, "editable": editable, "refusal": refusal,
-        "limit": nomination.cycle.statement_max_words})
+        "limit": nomination.cycle.statement_max_words, "saved": saved, "saved_at": timezone.localtime()})
 
 
 @require_POST
+@_nominee_page
 def nominee_statements_autosave(request, token=None, pk=None):
     nomination, urls, actor = _nominee_nomination(request, token, pk)
     form = _statements_form(request, nomination, request.POST)

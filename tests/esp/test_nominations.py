@@ -424,3 +424,14 @@ def test_start_page_before_the_window_opens(client, world, member):
     client.force_login(member)
     page = client.get(reverse("esp:nominate_start", args=[cycle.year])).content.decode()
     assert "Nominations open on" in page and "lookup-identifier" not in page
+
+
+def test_statements_wait_for_consent(client, cycle, nominee, member):
+    nomination = services.nomination_start(cycle=cycle, nominee=nominee, nominator=member, now=timezone.now(),
+                                           today=clock.today())
+    response = client.get(reverse("esp:nominee_statements_token", args=[nomination.consent_token]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("esp:nominee_respond_token", args=[nomination.consent_token])
+    with pytest.raises(NominationError, match="after agreeing"):
+        services.statement_save(nomination=nomination, criterion=cycle.criteria.first(), text="x", actor=None,
+                                now=timezone.now())
