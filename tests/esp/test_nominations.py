@@ -435,3 +435,21 @@ def test_statements_wait_for_consent(client, cycle, nominee, member):
     with pytest.raises(NominationError, match="after agreeing"):
         services.statement_save(nomination=nomination, criterion=cycle.criteria.first(), text="x", actor=None,
                                 now=timezone.now())
+
+
+def test_dashboard_panels_and_the_nav_link(client, cycle, nominee, member, leader):
+    client.force_login(member)
+    assert "My nominations" not in client.get(reverse("dashboard")).content.decode()  # none yet: no link
+    nomination = services.nomination_start(cycle=cycle, nominee=nominee, nominator=member, now=timezone.now(),
+                                           today=clock.today())
+    page = client.get(reverse("dashboard")).content.decode()
+    assert f'href="{reverse("esp:my_nominations")}"' in page and "My nominations" in page
+    # The nominee, signed in, answers from their dashboard.
+    client.force_login(nominee.user)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert reverse("esp:nominee_respond", args=[nomination.pk]) in page and "answer the nomination" in page
+    assert client.get(reverse("esp:nominee_respond", args=[nomination.pk])).status_code == 200
+    # The president sees it waiting for an endorsement.
+    client.force_login(leader)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert reverse("esp:nomination_endorse", args=[nomination.pk]) in page
