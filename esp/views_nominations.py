@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from esp.forms_nominations import (
@@ -283,6 +284,7 @@ def _nominee_nomination(request, token=None, pk=None):
 def _nominee_page(view):
     """The nominee's pages: by token for anyone holding it; by number only signed in (else to sign in)."""
     @wraps(view)
+    @never_cache  # a token page shows the nominee's own words: never kept by a browser or proxy (ASVS 14.3.2)
     def wrapper(request, token=None, pk=None):
         if token is None and not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
@@ -378,6 +380,7 @@ def nominee_statements_autosave(request, token=None, pk=None):
 # --- A letter writer, by their link only -------------------------------------------------------------------
 
 
+@never_cache
 def letter_upload(request, token):
     """The page a letter writer's emailed link opens, without an account: 404 for a token that is not a
     letter's, 410 once the letter is in, after the deadline, or when the nomination is no longer a draft."""

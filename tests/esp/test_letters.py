@@ -150,3 +150,10 @@ def test_who_may_open_a_letter(client, requested, member, nominee, awards, revie
         assert client.get(url).status_code == status, user.email
     client.logout()
     assert client.get(url).status_code == 404
+
+
+def test_token_pages_are_never_cached(client, requested):
+    for url in (reverse("esp:letter_upload", args=[requested.token]),
+                reverse("esp:nominee_respond_token", args=[requested.nomination.consent_token])):
+        response = client.get(url)
+        assert "no-store" in response["Cache-Control"], url
