@@ -13,38 +13,27 @@ def register() -> None:
 
 
 def _has_nominations(user) -> bool:
-    """Whether the user nominated anyone (kept on the user object: the menu asks on every page)."""
-    if not user.is_authenticated:
-        return False
-    if not hasattr(user, "_esp_has_nominations"):
-        from esp.models import Nomination
+    from esp.selectors.nominations import involvement
 
-        user._esp_has_nominations = Nomination.objects.filter(nominator=user).exists()
-    return user._esp_has_nominations
+    return bool(involvement(user)["made"])
 
 
 def _nominations_panel(request):
-    from esp.selectors.nominations import nominations_awaiting_endorsement, nominations_of_nominee_list
-    from mae_portal.permissions import is_local_leader
+    from esp.selectors.nominations import involvement, nominations_awaiting_endorsement, nominations_of_nominee_list
 
-    user = request.user
+    user, seen = request.user, involvement(request.user)
     return {
-        "as_nominee": list(nominations_of_nominee_list(user).filter(status="draft")),
-        "to_endorse": list(nominations_awaiting_endorsement(user)) if is_local_leader(user) else [],
-        "made": user.nominations_made.count(),
+        "as_nominee": list(nominations_of_nominee_list(user).filter(status="draft")) if seen["nominee"] else [],
+        "to_endorse": list(nominations_awaiting_endorsement(user)) if seen["endorse"] else [],
+        "made": seen["made"],
     }
 
 
 def _nominations_panel_visible(user) -> bool:
-    if not user.is_authenticated:
-        return False
-    from esp.models import Nomination
-    from esp.selectors.nominations import nominations_awaiting_endorsement
-    from mae_portal.permissions import is_local_leader
+    from esp.selectors.nominations import involvement
 
-    return (_has_nominations(user)
-            or Nomination.objects.filter(nominee__user=user, status=Nomination.Status.DRAFT).exists()
-            or (is_local_leader(user) and nominations_awaiting_endorsement(user).exists()))
+    seen = involvement(user)
+    return bool(seen["made"] or seen["nominee"] or seen["endorse"])
 
 
 def _award_material_scope(user):

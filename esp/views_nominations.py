@@ -54,6 +54,11 @@ from members.models import CareerField, LocalOfficer, Member
 LOOKUP_MISSES_PER_HOUR = 10
 
 
+def _posted(request):
+    """(data, files) of a POST, even an empty one (a bound form shows its errors); (None, None) otherwise."""
+    return (request.POST, request.FILES) if request.method == "POST" else (None, None)
+
+
 def may_nominate(user) -> bool:
     """Members and local leaders nominate."""
     return user.is_authenticated and (is_local_leader(user) or Member.objects.filter(user=user).exists())
@@ -196,7 +201,7 @@ def nomination_request_consent(request, pk):
 def letter_add(request, pk):
     """The nominator uploads a letter they have."""
     nomination = _own(request, pk)
-    form = LetterUploadForm(request.POST or None, request.FILES or None, prefix="upload")
+    form = LetterUploadForm(*_posted(request), prefix="upload")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -217,7 +222,7 @@ def letter_add(request, pk):
 def letter_ask(request, pk):
     """The nominator asks a writer for a letter by email."""
     nomination = _own(request, pk)
-    form = LetterRequestForm(request.POST or None, prefix="ask")
+    form = LetterRequestForm(*_posted(request)[:1], prefix="ask")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -396,7 +401,7 @@ def letter_upload(request, token):
         gone = refusal + " Letters can no longer be uploaded."
     if gone:
         return render(request, "esp/nominations/letter_gone.html", {"letter": letter, "message": gone}, status=410)
-    form = WriterUploadForm(request.POST or None, request.FILES or None)
+    form = WriterUploadForm(*_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.letter_upload(nomination=nomination, letter=letter, file=form.cleaned_data["file"], actor=None,
@@ -421,7 +426,7 @@ def nomination_endorse(request, pk):
     nomination = get_visible_or_404(with_parts(nominations_to_endorse(request.user)), pk=pk)
     if not is_president_of_nominees_local(request.user, nomination):
         raise PermissionDenied
-    form = EndorseForm(request.POST or None)
+    form = EndorseForm(*_posted(request)[:1])
     if request.method == "POST" and form.is_valid():
         try:
             services.nomination_endorse(nomination=nomination, actor=request.user, text=form.cleaned_data["text"],

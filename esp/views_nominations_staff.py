@@ -25,6 +25,11 @@ from mae_portal.permissions import is_awards_staff
 from members import clock
 
 
+def _posted(request):
+    """(data, files) of a POST, even an empty one (a bound form shows its errors); (None, None) otherwise."""
+    return (request.POST, request.FILES) if request.method == "POST" else (None, None)
+
+
 def awards_staff_required(view):
     @wraps(view)
     @login_required
@@ -57,7 +62,7 @@ def _nomination(request, year, pk):
 @awards_staff_required
 def screening_detail(request, year, pk):
     nomination = _nomination(request, year, pk)
-    form = ScreenForm(request.POST or None, initial={"note": nomination.screening_note})
+    form = ScreenForm(*_posted(request)[:1], initial={"note": nomination.screening_note})
     if request.method == "POST" and form.is_valid():
         try:
             services.nomination_screen(nomination=nomination, passed=form.cleaned_data["decision"] == "pass",

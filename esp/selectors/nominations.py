@@ -4,6 +4,7 @@ nominee's and president's lists, the screening list, and a nomination's checklis
 from dataclasses import dataclass
 from datetime import date
 
+from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q
 
 from esp.eligibility import Eligibility, TermFact, check_eligibility
@@ -126,3 +127,42 @@ def checklist(nomination: Nomination) -> list[ChecklistItem]:
         ChecklistItem("endorsement", "The local president's endorsement", bool(nomination.endorsed_at),
                       "Given." if nomination.endorsed_at else "Not yet."),
     ]
+
+
+# --- Who has something to do with a nomination (the menu and the dashboard ask on every page) --------------
+
+_VERSION_KEY = "esp:nominations-version"
+
+
+def involvement_changed() -> None:
+    """Forget every user's cached involvement; the services call it after a commit that changes who is
+    involved (a nomination started, answered, endorsed, submitted, withdrawn)."""
+    try:
+        cache.incr(_VERSION_KEY)
+    except ValueError:
+        cache.set(_VERSION_KEY, 1, None)
+
+
+def involvement(user) -> dict:
+    """{"made": n nominations made, "nominee": a draft of them waits for their answer, "endorse": a draft waits
+    for their endorsement as president}, from the cache when nothing changed since it was read (one query
+    otherwise), and kept on the user object for the rest of the request: the menu shows "My nominations" on
+    every page without a query. A change made outside the services (the admin, a new local president) shows
+    within the hour the cached answer lives."""
+    if not user.is_authenticated:
+        return {"made": 0, "nominee": False, "endorse": False}
+    if hasattr(user, "_esp_involvement"):
+        return user._esp_involvement
+    key = f"esp:involvement:{user.pk}:{cache.get(_VERSION_KEY, 0)}"
+    found = cache.get(key)
+    if found is None:
+        presided = LocalOfficer.objects.filter(user=user, role=LocalOfficer.Role.PRESIDENT).values("local_id")
+        draft = Q(status=Nomination.Status.DRAFT)
+        to_endorse = draft & Q(endorsed_at__isnull=True, nominee__local__in=presided)
+        counts = Nomination.objects.filter(Q(nominator=user) | (draft & Q(nominee__user=user)) | to_endorse).aggregate(
+            n_made=Count("pk", filter=Q(nominator=user)), n_nominee=Count("pk", filter=draft & Q(nominee__user=user)),
+            n_endorse=Count("pk", filter=to_endorse))  # aliases unlike the fields: "nominee" would shadow the relation
+        found = {"made": counts["n_made"], "nominee": counts["n_nominee"] > 0, "endorse": counts["n_endorse"] > 0}
+        cache.set(key, found, 3600)
+    user._esp_involvement = found
+    return found

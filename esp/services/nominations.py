@@ -21,7 +21,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from esp.models import AwardCycle, Criterion, Nomination, NominationStatement, SupportLetter
-from esp.selectors.nominations import checklist, is_president_of_nominees_local, nominee_eligibility, word_count
+from esp.selectors.nominations import (
+    checklist,
+    involvement_changed,
+    is_president_of_nominees_local,
+    nominee_eligibility,
+    word_count,
+)
 from mae_portal.audit import audit_record
 from mae_portal.emails import send_email
 from mae_portal.uploads import upload_store
@@ -105,6 +111,7 @@ def nomination_start(*, cycle: AwardCycle, nominee, nominator, now: datetime, to
         raise NominationError(f"{nominee.display_name} has already been nominated for {cycle}. "
                               "Call MAE's awards staff if you would like to support that nomination.") from None
     _audit(nominator, "esp.nomination_started", nomination, {"eligible": eligibility.passed}, ip=ip)
+    _involvement_changed()
     return nomination
 
 
@@ -134,6 +141,7 @@ def nomination_withdraw(*, nomination: Nomination, actor, now: datetime) -> Nomi
     nomination.status = Nomination.Status.WITHDRAWN
     nomination.save(update_fields=["status", "updated_at"])
     _audit(actor, "esp.nomination_withdrawn", nomination, {"status": [before, nomination.status]})
+    _involvement_changed()
     return nomination
 
 
@@ -173,6 +181,7 @@ def nomination_consent(*, nomination: Nomination, consent: bool, actor, now: dat
         nomination.consented_at, nomination.consent_declined_at = None, now
     nomination.save(update_fields=["consented_at", "consent_declined_at", "updated_at"])
     _audit(actor, "esp.consent_given" if consent else "esp.consent_declined", nomination, ip=ip)
+    _involvement_changed()
     if nomination.nominator.email:
         send_email("esp-nomination-consent-answer", nomination.nominator.email, {
             "nomination": nomination, "consent": consent, "nominee": nomination.nominee,
@@ -270,6 +279,7 @@ def nomination_endorse(*, nomination: Nomination, actor, text: str, now: datetim
     nomination.endorsement_text = _check_text(text, "endorsement").strip()
     nomination.save(update_fields=["endorsed_by", "endorsed_at", "endorsement_text", "updated_at"])
     _audit(actor, "esp.nomination_endorsed", nomination, ip=ip)
+    _involvement_changed()
     return nomination
 
 
@@ -304,6 +314,7 @@ def nomination_submit(*, nomination: Nomination, actor, now: datetime, today, ip
     nomination.status, nomination.submitted_at = Nomination.Status.SUBMITTED, now
     nomination.save(update_fields=["status", "submitted_at", "updated_at"])
     _audit(actor, "esp.nomination_submitted", nomination, {"status": ["draft", "submitted"]}, ip=ip)
+    _involvement_changed()
     context = {"nomination": nomination, "nominee": nomination.nominee, "cycle": nomination.cycle,
                "link": _url("esp:nomination_detail", nomination.pk)}
     if nomination.nominator.email:
@@ -354,6 +365,13 @@ def nomination_screen(*, nomination: Nomination, passed: bool, note: str, actor,
             "note": note, "link": _url("esp:nomination_detail", nomination.pk),
         }, idempotency_key=f"esp-nomination-screened:{nomination.pk}:{now.isoformat()}")
     return nomination
+
+
+def _involvement_changed() -> None:
+    # Now, so that this request's own next page sees it, and again after the commit, so that a page read by
+    # someone else in between (which cached the old answer under the new version) is not kept.
+    involvement_changed()
+    transaction.on_commit(involvement_changed)
 
 
 def _name(user) -> str:
