@@ -23,9 +23,9 @@ MENUS = {
     "director": ["Home", "Dashboard", "ESP careers", "My profile", "Roster", "Account"],
     "staff": ["Home", "Dashboard", "ESP careers", "My profile", "Roster", "Members", "Needs attention", "Admin",
               "Account"],
-    "awards": ["Home", "Dashboard", "ESP careers", "My profile", "Admin", "Account"],
-    "admin_user": ["Home", "Dashboard", "ESP careers", "My profile", "Roster", "Members", "Needs attention", "Audit log", "Admin",
-                   "Account"],
+    "awards": ["Home", "Dashboard", "ESP careers", "My profile", "Screening", "Admin", "Account"],
+    "admin_user": ["Home", "Dashboard", "ESP careers", "My profile", "Roster", "Members", "Needs attention", "Audit log",
+                   "Screening", "Admin", "Account"],
 }
 
 
@@ -111,7 +111,12 @@ def test_group_permissions_come_from_the_apps_registrations():
     assert {"members.view_member", "members.change_member", "members.view_careerfield",
             "members.change_careerfield", "members.add_districtclosure", "members.delete_districtclosure"} <= staff
     assert "members.delete_member" not in staff
-    assert perms(Groups.AWARDS_STAFF) == {"members.view_careerfield", "members.change_careerfield"}
+    assert perms(Groups.AWARDS_STAFF) == {
+        "members.view_careerfield", "members.change_careerfield",
+        # esp/portal.py register_nominations: cycles and their criteria; nominations read-only.
+        "esp.view_awardcycle", "esp.add_awardcycle", "esp.change_awardcycle", "esp.view_criterion", "esp.add_criterion",
+        "esp.change_criterion", "esp.delete_criterion", "esp.view_nomination", "esp.view_supportletter",
+        "esp.view_nominationstatement"}
     assert perms(Groups.REGION_MANAGERS) == {"members.view_uniservregion", "members.change_uniservregion",
                                              "members.view_district"}
     assert set(registry.group_permissions()) == {Groups.MEMBERSHIP_STAFF, Groups.AWARDS_STAFF, Groups.REGION_MANAGERS}

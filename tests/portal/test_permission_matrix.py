@@ -99,6 +99,10 @@ LEFT_OUT = {
     "/members/payments/": "tests/members/test_membership_matrix.py",
     "/members/plan/": "tests/members/test_membership_matrix.py",
     "/members/staff/": "tests/members/test_staff_matrix.py",
+    "/esp/award/<int:year>/nominate/": "tests/esp/test_nominations_matrix.py",
+    "/esp/nominations/": "tests/esp/test_nominations_matrix.py",
+    "/esp/letters/": "tests/esp/test_nominations_matrix.py",
+    "/esp/awards/staff/nominations/": "tests/esp/test_nominations_matrix.py",
 }
 
 
