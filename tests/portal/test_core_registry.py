@@ -119,6 +119,8 @@ def test_group_permissions_come_from_the_apps_registrations():
     # Advocacy grants region managers its case types too (tests/advocacy/test_case_types.py).
     assert {p for p in perms(Groups.REGION_MANAGERS) if p.startswith("members.")} == {
         "members.view_uniservregion", "members.change_uniservregion", "members.view_district"}
+    assert {"esp.view_awardcycle", "esp.add_awardcycle", "esp.change_awardcycle", "esp.view_criterion",
+            "esp.view_nomination", "esp.view_supportletter", "esp.view_nominationstatement"} <= perms(Groups.AWARDS_STAFF)
     assert set(registry.group_permissions()) == {Groups.MEMBERSHIP_STAFF, Groups.AWARDS_STAFF, Groups.REGION_MANAGERS}
 
 

@@ -109,6 +109,10 @@ LEFT_OUT = {
     "/esp/award/": "tests/esp/test_content_matrix.py",
     "/esp/staff/": "tests/esp/test_content_matrix.py",
     "/esp/awards/staff/cycles/": "tests/esp/test_content_matrix.py",
+    "/esp/award/<int:year>/nominate/": "tests/esp/test_nominations_matrix.py",
+    "/esp/nominations/": "tests/esp/test_nominations_matrix.py",
+    "/esp/letters/": "tests/esp/test_nominations_matrix.py",
+    "/esp/awards/staff/nominations/": "tests/esp/test_nominations_matrix.py",
 }
 
 
