@@ -81,8 +81,8 @@ def _register_cases():
     register_audit_subject_link(GrievanceCase, _case_link)
 
     registry.register_nav_link("advocacy:help", label="Get help", order=45, visible=_may_ask_for_help)
-    registry.register_nav_link("advocacy:intake_queue", label="Intake", order=70, visible=_works_cases)
-    registry.register_nav_link("advocacy:case_list", label="Cases", order=71, visible=_works_cases)
+    registry.register_nav_link("advocacy:intake_queue", label="Intake", order=62, visible=_works_cases)
+    registry.register_nav_link("advocacy:case_list", label="Cases", order=63, visible=_works_cases)
     registry.register_dashboard_panel("advocacy-help", template="advocacy/dashboard/_help.html",
                                       visible=_may_ask_for_help, order=30)
     registry.register_dashboard_panel("advocacy-intake", template="advocacy/dashboard/_intake.html",
@@ -161,8 +161,8 @@ def _register_letters_alerts_reports():
     register_letter_document_kind()
     register_case_panel("letters", template="advocacy/cases/_letters.html", context=_letters_panel, order=60)
     registry.register_group_permissions(Groups.REGION_MANAGERS, {"advocacy.lettertemplate": ["view", "add", "change"]})
-    registry.register_nav_link("advocacy:caseload", label="Caseload", order=62, visible=works_cases)
-    registry.register_nav_link("advocacy:manager_reports", label="Case reports", order=63, visible=is_region_manager)
+    registry.register_nav_link("advocacy:caseload", label="Caseload", order=64, visible=works_cases)
+    registry.register_nav_link("advocacy:manager_reports", label="Case reports", order=65, visible=is_region_manager)
     # 6:30 a.m. Central, before the working day: each director's deadlines that reached an alert threshold.
     registry.register_periodic_job("advocacy-deadline-alerts", task="advocacy.tasks.send_deadline_alerts",
                                    schedule=crontab(hour=6, minute=30))

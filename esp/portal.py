@@ -170,7 +170,7 @@ def register_nominations() -> None:
     register_document_kind(DocumentKind(name=LETTER_KIND, label="Letter of support", subject_model="esp.SupportLetter",
                                         visible_to=_award_material_scope, upload_types=frozenset({PDF, DOCX})))
     registry.register_nav_link("esp:my_nominations", label="My nominations", order=35, visible=_has_nominations)
-    registry.register_nav_link("esp:screening_cycles", label="Screening", order=70, visible=is_awards_staff)
+    registry.register_nav_link("esp:screening_cycles", label="Screening", order=34, visible=is_awards_staff)
     registry.register_dashboard_panel("esp-nominations", template="esp/nominations/dashboard/_nominations.html",
                                       context=_nominations_panel, visible=_nominations_panel_visible, order=30)
     registry.register_group_permissions(Groups.AWARDS_STAFF, {

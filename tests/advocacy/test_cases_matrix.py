@@ -119,7 +119,7 @@ LEFT_OUT = {
     "/advocacy/cases/<int:pk>/deadlines/": "the deadline engine's pages (their own matrix)",
     "/advocacy/case-types/": "the deadline engine's case-type pages (their own matrix)",
     "/advocacy/cases/<int:pk>/letters/": "the reports area's letters (their own matrix)",
-    "/advocacy/letters/": "the reports area's letters (their own matrix)",
+    "/advocacy/letter-templates/": "the reports area's letter templates (their own matrix)",
     "/advocacy/caseload/": "the reports area's caseload dashboard (their own matrix)",
     "/advocacy/reports/": "the reports area's manager reports (their own matrix)",
     "/advocacy/feeds/": "the reports area's iCal feeds (their own matrix)",

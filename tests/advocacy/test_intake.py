@@ -124,10 +124,10 @@ def test_the_worksites_follow_the_district(client, paid_member, world, worksite_
 
 def test_suggested_case_type_follows_the_career_field(paid_member, world):
     member = paid_member.member
-    assert suggested_case_type(member).kind == "grievance"  # ESP: transportation services
+    assert suggested_case_type(member, member.employer_district).kind == "grievance"  # ESP: transportation services
     member.career_field = CareerField.objects.filter(kind="professional").first()
-    assert suggested_case_type(member).kind == "nonrenewal"
-    assert suggested_case_type(None).kind == "grievance"
+    assert suggested_case_type(member, member.employer_district).kind == "nonrenewal"
+    assert suggested_case_type(None, None).kind == "grievance"
 
 
 def test_accepting_twice_opens_one_case(paid_member, world, director):

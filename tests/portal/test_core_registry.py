@@ -18,14 +18,14 @@ MENUS = {
     "anonymous": ["Home", "ESP careers", "Sign in"],  # "Sign in" (and the "Create account" button) are base.html's
     "member": MEMBER_MENU,
     "outsider": MEMBER_MENU,
-    "reviewer": ["Home", "Dashboard", "ESP careers", "My reviews", "My profile", "Account"],
-    "leader": ["Home", "Dashboard", "ESP careers", "My profile", "Roster", "Account"],
-    "director": ["Home", "Dashboard", "ESP careers", "My profile", "Roster", "Caseload", "Account"],
+    "reviewer": ["Home", "Dashboard", "ESP careers", "My reviews", "My profile", "Account"],  # at work: no "Get help"
+    "leader": ["Home", "Dashboard", "ESP careers", "My profile", "Get help", "Roster", "Account"],
+    "director": ["Home", "Dashboard", "ESP careers", "My profile", "Roster", "Intake", "Cases", "Caseload", "Account"],
     "staff": ["Home", "Dashboard", "ESP careers", "My profile", "Roster", "Members", "Needs attention", "Admin",
               "Account"],
-    "awards": ["Home", "Dashboard", "ESP careers", "Award review", "My profile", "Admin", "Account"],
-    "admin_user": ["Home", "Dashboard", "ESP careers", "Award review", "My profile", "Roster", "Members", "Needs attention",
-                   "Caseload", "Case reports", "Audit log", "Admin", "Account"],
+    "awards": ["Home", "Dashboard", "ESP careers", "Award review", "Screening", "My profile", "Admin", "Account"],
+    "admin_user": ["Home", "Dashboard", "ESP careers", "Award review", "Screening", "My profile", "Roster", "Members",
+                   "Needs attention", "Intake", "Cases", "Caseload", "Case reports", "Audit log", "Admin", "Account"],
 }
 
 
