@@ -9,6 +9,7 @@ not in it, and never will be: a letter goes to the district and the member.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -210,5 +211,6 @@ LETTER_DOCUMENT_KIND = DocumentKind(
 )
 
 
-def register_letter_document_kind() -> None:
-    register_document_kind(LETTER_DOCUMENT_KIND)
+def register_letter_document_kind(*, on_open=None) -> None:
+    """`on_open(document, request)`: what the download door does each time it serves a letter (the audit)."""
+    register_document_kind(dataclasses.replace(LETTER_DOCUMENT_KIND, on_open=on_open))

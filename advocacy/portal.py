@@ -73,7 +73,7 @@ def _register_cases():
     from mae_portal.documents import DocumentKind, register_document_kind
 
     register_document_kind(DocumentKind(
-        name="case-document", label="Case document", visible_to=case_documents_scope))
+        name="case-document", label="Case document", visible_to=case_documents_scope, on_open=_case_document_opened))
     register_audit_actions(CASE_AUDIT_ACTIONS)
     for model in (CaseNote, CaseUpdate, CaseEvent):
         register_audit_subject(model, _case_of)
@@ -87,6 +87,27 @@ def _register_cases():
                                       visible=_may_ask_for_help, order=30)
     registry.register_dashboard_panel("advocacy-intake", template="advocacy/dashboard/_intake.html",
                                       context=_intake_panel, visible=_works_cases, order=6)
+
+
+def _case_document_opened(document, request):
+    """Every opening of a case document is recorded, whichever page linked to it (item 10)."""
+    from advocacy.models import CaseDocument
+    from mae_portal.audit import audit_record, client_ip
+
+    link = CaseDocument.objects.select_related("case", "request").filter(document=document).first()
+    if link is not None:
+        audit_record(actor=request.user, action="advocacy.document_downloaded", obj=link,
+                     subject=link.case or link.request, ip=client_ip(request), changes={"title": document.title})
+
+
+def _case_letter_opened(document, request):
+    from advocacy.models import CaseLetter
+    from mae_portal.audit import audit_record, client_ip
+
+    letter = CaseLetter.objects.select_related("case").filter(pk=document.subject_id).first()
+    if letter is not None:
+        audit_record(actor=request.user, action="advocacy.letter_downloaded", obj=letter, subject=letter.case,
+                     ip=client_ip(request), changes={"title": document.title})
 
 
 def register():
@@ -140,6 +161,7 @@ REPORTS_AUDIT_ACTIONS = {
     "advocacy.letter_drafted": "Case letter drafted",
     "advocacy.letter_edited": "Case letter edited",
     "advocacy.letter_finalised": "Case letter made final",
+    "advocacy.letter_downloaded": "Case letter opened",
     "advocacy.calendar_feed_created": "Case calendar feed address made",
     "advocacy.calendar_feed_revoked": "Case calendar feed address revoked",
     "advocacy.caseload_exported": "Caseload exported",
@@ -158,7 +180,7 @@ def _register_letters_alerts_reports():
 
     register_audit_actions(REPORTS_AUDIT_ACTIONS)
     register_audit_subject(CaseLetter, lambda letter: letter.case)
-    register_letter_document_kind()
+    register_letter_document_kind(on_open=_case_letter_opened)
     register_case_panel("letters", template="advocacy/cases/_letters.html", context=_letters_panel, order=60)
     registry.register_group_permissions(Groups.REGION_MANAGERS, {"advocacy.lettertemplate": ["view", "add", "change"]})
     registry.register_nav_link("advocacy:caseload", label="Caseload", order=64, visible=works_cases)

@@ -60,6 +60,8 @@ class DocumentKind:
       email with the copy); it must be idempotent, as send_email is with its key.
     - `repeatable`: each request makes a fresh copy (a copy of a record as it is today), not one per subject.
     - `upload_types`: the mime types an upload of this kind may have.
+    - `on_open(document, request)`: runs each time the download door serves a document of this kind (an
+      app that must record every view of its documents writes its audit row there).
     """
 
     name: str
@@ -73,6 +75,7 @@ class DocumentKind:
     after_build: Callable | None = None
     repeatable: bool = False
     upload_types: frozenset = field(default=DEFAULT_UPLOAD_TYPES)
+    on_open: Callable | None = None
 
 
 _KINDS: dict[str, DocumentKind] = {}

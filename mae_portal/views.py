@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 from mae_portal import registry
 from mae_portal.access import get_visible_or_404
 from mae_portal.audit import audit_subjects
-from mae_portal.documents import documents_visible_to, safe_filename
+from mae_portal.documents import document_kind, documents_visible_to, safe_filename
 from mae_portal.models import AuditLog, StoredDocument
 from mae_portal.permissions import is_admin
 
@@ -59,6 +59,9 @@ def document_download(request, pk):
     """The one door to stored documents: 404 for what the user may not open (or that is not ready),
     signed out included: a document's address tells nobody that it exists."""
     document = get_visible_or_404(documents_visible_to(request.user), pk=pk, status=StoredDocument.Status.READY)
+    on_open = document_kind(document.kind).on_open
+    if on_open is not None:
+        on_open(document, request)
     response = FileResponse(document.file.open("rb"), as_attachment=True, content_type=document.content_type,
                             filename=safe_filename(document.download_name))
     response["X-Content-Type-Options"] = "nosniff"

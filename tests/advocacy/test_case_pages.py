@@ -144,6 +144,10 @@ def test_documents_uploaded_private_then_shared(client, case, director, member):
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert AuditLog.objects.filter(action="advocacy.document_downloaded", subject_id=str(case.pk)).count() == 1
     assert AuditLog.objects.filter(action="advocacy.document_shared").count() == 1
+    # Opened straight through the core's download door, it is recorded too (the kind's on_open hook).
+    assert client.get(reverse("document_download", args=[link.document_id])).status_code == 200
+    opened = AuditLog.objects.filter(action="advocacy.document_downloaded", subject_id=str(case.pk))
+    assert opened.count() == 2 and opened.latest("pk").actor == member
 
 
 def test_a_member_adds_a_document_they_can_open_and_staff_see(client, case, director, member):

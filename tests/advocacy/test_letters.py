@@ -198,6 +198,8 @@ def test_draft_edit_preview_final_builds_one_pdf(client, director, case, templat
     assert f"/documents/{document.pk}/" in listing
     download = client.get(f"/documents/{document.pk}/")
     assert download.status_code == 200 and b"".join(download.streaming_content).startswith(b"%PDF-")
+    opened = AuditLog.objects.get(action="advocacy.letter_downloaded")  # every view of a case document is recorded
+    assert opened.subject_id == str(case.pk) and opened.actor == director
 
     # Final: not editable through the page (403) nor the service.
     response = client.post(f"{base}{letter.pk}/", {"subject": "Changed", "body": "Changed"})
