@@ -223,6 +223,7 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_ROUTES = {
     "mae_portal.tasks.deliver_email": {"queue": "email"},
+    "mae_portal.tasks.deliver_email_batch": {"queue": "email"},
     "mae_portal.tasks.build_document": {"queue": "documents"},
 }
 # The core's own periodic job. The apps' jobs are registered through mae_portal/registry.py and
