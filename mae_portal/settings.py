@@ -84,6 +84,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "mae_portal.urls"
+# Django's widget templates, the common widgets built in Python with the same markup (mae_portal/form_renderer.py).
+FORM_RENDERER = "mae_portal.form_renderer.PortalFormRenderer"
 WSGI_APPLICATION = "mae_portal.wsgi.application"
 
 TEMPLATES = [

@@ -5,7 +5,8 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateRangeField, RangeOperators
 from django.contrib.postgres.indexes import GinIndex
-from django.db import models
+from django.core.cache import cache
+from django.db import models, transaction
 from django.db.models import Func, Q, Value
 from django.db.models.functions import Lower
 
@@ -341,9 +342,38 @@ class RenewalPolicy(models.Model):
     def __str__(self):
         return f"Renewal opens {self.renewal_window_days} days before, grace {self.grace_period_days} days"
 
+    CACHE_KEY = "members:renewal-policy:v1"
+    CACHE_SECONDS = 300
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        self.forget_cached()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        self.forget_cached()
+        return result
+
     @classmethod
     def current(cls):
-        return cls.objects.get_or_create(pk=1)[0]
+        """The policy, read from the cache (pages read it on every request; staff change it a few times a year).
+        Saving it clears the cache, at once and again after the commit (so no request caches the old row
+        between the two); a read inside a transaction does not fill it; CACHE_SECONDS bounds how long a change
+        made around the ORM goes unseen."""
+        fields = ["id", "renewal_window_days", "grace_period_days"]
+        values = cache.get(cls.CACHE_KEY)
+        if values is not None:
+            return cls.from_db(None, fields, values)
+        policy = cls.objects.get_or_create(pk=1)[0]
+        if transaction.get_connection().in_atomic_block:
+            return policy  # it may be this transaction's change, which a rollback would undo: not cached
+        cache.set(cls.CACHE_KEY, [getattr(policy, name) for name in ["pk", *fields[1:]]], cls.CACHE_SECONDS)
+        return policy
+
+    @classmethod
+    def forget_cached(cls):
+        cache.delete(cls.CACHE_KEY)
+        transaction.on_commit(lambda: cache.delete(cls.CACHE_KEY))
 
 
 class RenewalNoticeRule(models.Model):
