@@ -36,6 +36,7 @@ from members.services.gateways.registry import get_gateway
 from members.services.join import membership_join
 from members.services.payments import gateway_event_handle, payment_cancel, payment_failed, payment_flag
 from members.services.quotes import rate_on
+from members.services.standing import member_standing_refresh_run
 
 log = logging.getLogger(__name__)
 
@@ -394,6 +395,7 @@ JOBS = [
     ("drafts", installment_drafts_run),
     ("renewal_notices", renewal_notices_run),
     ("lapse_notices", lapse_notices_run),
+    ("statuses", member_standing_refresh_run),  # last: after the night's payments
 ]
 
 

@@ -75,8 +75,20 @@ def load(args) -> None:
     call_command("migrate", verbosity=0)
     load_demo(member_count=0, today=timezone.localdate())
     loaded = bench_membership.bulk_load(args.members, today=timezone.localdate())
+    refresh_statuses()
     print(f"Loaded {args.database}: {loaded['members']:,} members, {loaded['terms']:,} terms, "
           f"{loaded['payments']:,} payments in {time.perf_counter() - started:.0f} s", flush=True)
+
+
+def refresh_statuses() -> None:
+    """What the nightly run does last, and the job after midnight: the statuses the search filters on."""
+    from django.utils import timezone
+
+    from members.services.standing import member_standing_refresh_run
+
+    started = time.perf_counter()
+    result = member_standing_refresh_run(today=timezone.localdate())
+    print(f"Stored {result['stored']:,} members' statuses in {time.perf_counter() - started:.1f} s", flush=True)
 
 
 def free_port() -> int:
@@ -193,6 +205,8 @@ def main():
         subprocess.run([PYTHON, __file__, "--load", "--members", str(args.members), "--database", args.database],
                        check=True, env={**os.environ, "DEBUG": "true"})
     env = production_env(database_url(parts, args.database), os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/1"))
+    if args.reuse:  # a database an earlier run loaded: today's migrations and statuses
+        subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=BASE_DIR, env=env, check=True)
     # With DEBUG off the pages name hashed static files: collect them (into staticfiles/, git-ignored).
     subprocess.run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=BASE_DIR, env=env, check=True)
     os.environ.clear()
@@ -202,6 +216,8 @@ def main():
     django.setup()
     from django.conf import settings
 
+    if args.reuse:
+        refresh_statuses()
     cookies, pages = sessions_and_pages(settings.SESSION_COOKIE_NAME)
     if args.pages:
         wanted = [w.strip() for w in args.pages.split(",")]

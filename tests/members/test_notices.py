@@ -458,7 +458,8 @@ def test_lapse_notice_for_an_unpaid_renewal_but_not_for_an_abandoned_join(member
 def test_jobs_run_in_order_and_the_command_prints_counts(installment_member, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         results = membership_jobs_run(today=date(2026, 11, 15))
-    assert list(results) == ["auto_renewals", "reconcile_drafts", "drafts", "renewal_notices", "lapse_notices"]
+    assert list(results) == ["auto_renewals", "reconcile_drafts", "drafts", "renewal_notices", "lapse_notices",
+                             "statuses"]
     assert results["drafts"]["succeeded"] == 1
     out = io.StringIO()
     with django_capture_on_commit_callbacks(execute=True):
