@@ -260,6 +260,13 @@ def _page_number(value) -> int:
         return 1
 
 
+def queryset_page(queryset, *, page_number, per_page: int) -> SearchPage:
+    """One page (SearchPage) of an ordered queryset, without counting it: per_page + 1 rows read."""
+    number = _page_number(page_number)
+    offset = (number - 1) * per_page
+    return SearchPage(list(queryset[offset:offset + per_page + 1]), number=number, per_page=per_page)
+
+
 def member_search_page(*, page_number, per_page: int = 50, query: str = "", **criteria) -> SearchPage:
     """One page (SearchPage) of member_search, read in one transaction in which PostgreSQL is told two things
     its planner gets wrong for this query:
