@@ -12,7 +12,8 @@ Redis cache and sessions: the portal, and the bare view (tests/bench/bare_settin
 and middleware, one view running one query). Each page is driven by wrk at 2 connections for --seconds, signed
 in where the page needs it (sessions made with the session store; staff personas get a TOTP authenticator).
 For each page it prints requests/s, p50, p95, p99, the queries one request runs (counted in this process
-with the same settings) and the ratio of its requests/s to the bare view's in the same run.
+with the same settings) and the ratio of its requests/s to the bare view's, measured right before and after
+the page (the mean of the two), so that a change in the machine's load during the run moves both.
 """
 
 import argparse
@@ -162,8 +163,9 @@ def sessions_and_pages(cookie_name: str) -> tuple[dict, list]:
     return cookies, pages
 
 
-def queries_per_request(path: str, cookie: str | None) -> tuple[int, int]:
-    """(status, queries) of one request in this process, after one warm-up request."""
+def queries_per_request(path: str, cookie: str | None) -> tuple[int, int, int]:
+    """(status, queries, writes) of one request in this process, after one warm-up request: a page that only
+    shows something writes nothing (the session is touched at most once a minute)."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -175,7 +177,9 @@ def queries_per_request(path: str, cookie: str | None) -> tuple[int, int]:
     client.get(path)
     with CaptureQueriesContext(connection) as queries:
         status = client.get(path).status_code
-    return status, len(queries.captured_queries)
+    writes = sum(q["sql"].lstrip().split(" ", 1)[0].upper() in ("INSERT", "UPDATE", "DELETE")
+                 for q in queries.captured_queries)
+    return status, len(queries.captured_queries), writes
 
 
 def main():
@@ -231,11 +235,17 @@ def main():
     try:
         run = {"seconds": args.seconds, "connections": args.connections, "script": str(script)}
         wrk(f"{bare_base}/bare/", cookie=None, **{**run, "seconds": 2})  # warm both workers
-        baseline = wrk(f"{bare_base}/bare/", cookie=None, **run)
+        # The machine's load moves during a run: the bare view is measured right before and after each page,
+        # and the page's ratio is to the mean of those two.
+        bare_runs = [wrk(f"{bare_base}/bare/", cookie=None, **run)]
         results = []
         for label, path, persona in pages:
             wrk(f"{portal_base}{path}", cookie=cookies.get(persona), **{**run, "seconds": 2})  # warm-up
-            results.append((label, path, wrk(f"{portal_base}{path}", cookie=cookies.get(persona), **run)))
+            result = wrk(f"{portal_base}{path}", cookie=cookies.get(persona), **run)
+            bare_runs.append(wrk(f"{bare_base}/bare/", cookie=None, **run))
+            result["bare_rps"] = (bare_runs[-2]["rps"] + bare_runs[-1]["rps"]) / 2
+            results.append((label, path, result))
+        baseline = {key: sum(r[key] for r in bare_runs) / len(bare_runs) for key in ("rps", "p50", "p95", "p99")}
     finally:
         for process in (portal, bare):
             process.terminate()
@@ -243,16 +253,18 @@ def main():
 
     print(f"\n{args.members:,} members (database {args.database}), gunicorn 2 sync workers, DEBUG off, Redis cache "
           f"and sessions, wrk {args.connections} connections x {args.seconds} s per page")
-    header = f"{'page':<28} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'queries':>7} {'ratio':>6}  status"
+    header = (f"{'page':<28} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'queries':>7} {'writes':>6} "
+              f"{'ratio':>6}  status")
     print(header)
     print("-" * len(header))
-    print(f"{'bare view (1 query)':<28} {baseline['rps']:8.0f} {baseline['p50']:8.1f} {baseline['p95']:8.1f} "
-          f"{baseline['p99']:8.1f} {1:>7} {1:6.3f}")
+    print(f"{'bare view (1 query), mean':<28} {baseline['rps']:8.0f} {baseline['p50']:8.1f} {baseline['p95']:8.1f} "
+          f"{baseline['p99']:8.1f} {1:>7} {0:>6} {1:6.3f}  (of {len(bare_runs)} runs: "
+          f"{min(r['rps'] for r in bare_runs):.0f}-{max(r['rps'] for r in bare_runs):.0f} req/s)")
     for label, _path, result in results:
-        status, queries = counted[label]
+        status, queries, writes = counted[label]
         errors = f", {result['errors']} errors" if result["errors"] else ""
         print(f"{label:<28} {result['rps']:8.0f} {result['p50']:8.1f} {result['p95']:8.1f} {result['p99']:8.1f} "
-              f"{queries:>7} {result['rps'] / baseline['rps']:6.3f}  {status}{errors}")
+              f"{queries:>7} {writes:>6} {result['rps'] / result['bare_rps']:6.3f}  {status}{errors}")
 
 
 if __name__ == "__main__":
