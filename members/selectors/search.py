@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.db.models.lookups import GreaterThan, GreaterThanOrEqual, LessThanOrEqual
 
 from members import dues
-from members.models import District, Member, MembershipTerm
+from members.models import District, Member, MembershipTerm, MemberStanding, NameLexicon
 from members.selectors.terms import ZERO, terms_with_money
 
 MEMBER_STATUSES = [
@@ -134,8 +134,13 @@ def _word_matches(word: str, districts: list[int]) -> tuple[str, list]:
     table, quote = Member._meta.db_table, connection.ops.quote_name
     column = {name: quote(Member._meta.get_field(name).column)
               for name in ("legal_last_name", "legal_first_name", "email", "nea_id", "employer_district")}
-    branches = [f"SELECT id FROM {table} WHERE {column['legal_last_name']} %% %s",
-                f"SELECT id FROM {table} WHERE {column['legal_first_name']} %% %s",
+    # A name is similar to the word when it is one of the lexicon's names similar to it (models.NameLexicon
+    # holds every member's names): a few thousand names matched, then the members found by name.
+    lexicon = NameLexicon._meta.db_table
+    branches = [f"SELECT id FROM {table} WHERE {column['legal_last_name']} IN "
+                f"(SELECT name FROM {lexicon} WHERE kind = 'last' AND name %% %s)",
+                f"SELECT id FROM {table} WHERE {column['legal_first_name']} IN "
+                f"(SELECT name FROM {lexicon} WHERE kind = 'first' AND name %% %s)",
                 f"SELECT id FROM {table} WHERE {column['email']} %%> %s",
                 f"SELECT id FROM {table} WHERE {column['nea_id']} = %s"]
     params = [word] * 4
@@ -156,8 +161,10 @@ def member_search(*, query: str = "", status: str = "", category=None, career_fi
     services.standing.member_standing_ready said may be read."""
     members = Member.objects.select_related("local", "employer_district__region", "career_field")
     if stored_status:
+        # A subquery, not a join: PostgreSQL reads it for the page's rows only, after sorting the matches.
+        stored = MemberStanding.objects.filter(member=OuterRef("pk")).values("status")[:1]
         members = with_latest_category(members.annotate(
-            membership_status=Coalesce(F("standing__status"), Value("none"), output_field=CharField())))
+            membership_status=Coalesce(Subquery(stored), Value("none"), output_field=CharField())))
     else:
         members = members_with_status(members, today=today, grace_days=grace_days)
     text = " ".join(query.split())

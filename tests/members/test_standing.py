@@ -98,3 +98,25 @@ def test_page_reads_stored_status_with_an_index(cases, status):  # noqa: F811
     member_standing_refresh_run(today=today, grace_days=GRACE)
     page = member_search_page(page_number=1, status=status, today=today, grace_days=GRACE, stored_status=True)
     assert {m.membership_status for m in page} == {status}
+
+
+def test_the_name_lexicon_holds_every_name_and_the_search_matches_as_the_trigram_operators(world):
+    from django.db.models import Q
+
+    from members.models import NameLexicon
+
+    people = [MemberFactory(legal_last_name=last, legal_first_name=first, email=email) for last, first, email in [
+        ("Johnson", "Cedric", "cj@example.org"), ("Walker", "Tamika", "tw@example.org"),
+        ("Jonas", "Jon", "johnsonfamily@example.org"), ("Smith", "Sedrick", "ss@example.org")]]
+    people[1].legal_last_name = "Jonsen"  # renamed: the new name joins the lexicon
+    people[1].save()
+    names = set(NameLexicon.objects.values_list("kind", "name"))
+    assert {("last", "Johnson"), ("last", "Jonsen"), ("first", "Sedrick"), ("first", "Jon")} <= names
+    for word in ["jonson", "cedric", "jon", "walker", "smith", "johnsonfamily"]:
+        expected = set(Member.objects.filter(
+            Q(legal_last_name__trigram_similar=word) | Q(legal_first_name__trigram_similar=word)
+            | Q(email__trigram_word_similar=word) | Q(nea_id=word)).values_list("pk", flat=True))
+        assert set(member_search(query=word, today=date(2026, 10, 15), grace_days=GRACE)
+                   .values_list("pk", flat=True)) == expected, word
+    both = member_search(query="cedric jonson", today=date(2026, 10, 15), grace_days=GRACE)
+    assert list(both.values_list("pk", flat=True)) == [people[0].pk]  # every word must match
