@@ -43,9 +43,9 @@ def home(request):
 @login_required
 def dashboard(request):
     """The signed-in home page: the panels the apps registered for this user, then their account."""
+    panels = registry.dashboard_panels_for(request)  # first: what they load, the documents check may reuse
     return render(request, "dashboard.html", {
-        "greeting_name": registry.display_name(request.user), **_documents(request.user),
-        "panels": registry.dashboard_panels_for(request),
+        "greeting_name": registry.display_name(request.user), **_documents(request.user), "panels": panels,
     })
 
 
