@@ -14,13 +14,14 @@ closed (SMTP has no idempotent submit), so delivery is at least once, with one M
 
 import hashlib
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from smtplib import SMTPException
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import connection, transaction
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.utils import timezone
@@ -85,28 +86,78 @@ def queue_rendered_emails(emails: list[dict]) -> tuple[dict[str, int], set[str]]
     whose delivery this call wrote).
 
     Like queue_rendered_email, a key asked again keeps its first delivery and sends nothing more: rows
-    are inserted ignoring key conflicts (a concurrent run's rows included), and only the rows that were not
-    there before are handed to the workers, after the commit (the outbox sweep re-sends what the broker
-    lost; a row a concurrent run wrote meanwhile may be handed over twice, and its worker claim sends it once)."""
+    are inserted ignoring key conflicts (a concurrent run's rows included), and only the rows this call
+    wrote are handed to the workers, after the commit (the outbox sweep re-sends what the broker lost).
+    They are handed over EMAIL_BATCH_SIZE to a task (deliver_email_batch), not one task each."""
     from mae_portal.outbox import enqueue_on_commit
-    from mae_portal.tasks import deliver_email
+    from mae_portal.tasks import deliver_email_batch
 
     if not emails:
         return {}, set()
-    now = timezone.now()
     keys = [email["idempotency_key"][:200] for email in emails]
-    existing = set(EmailDelivery.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", flat=True))
-    EmailDelivery.objects.bulk_create([
-        EmailDelivery(idempotency_key=key, template_name=email["template_name"], to=email["to"],
-                      subject=email["subject"][:300], body_text=email["text"], body_html=email.get("html", ""),
-                      sensitive=email.get("sensitive", False), next_attempt_at=now, enqueued_at=now)
-        for key, email in zip(keys, emails, strict=True) if key not in existing
-    ], ignore_conflicts=True)
-    pks = dict(EmailDelivery.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", "pk"))
-    new = {key for key in pks if key not in existing}
+    new_pks = _insert_deliveries(keys, emails, now=timezone.now())
+    pks = dict(new_pks)
+    missing = [key for key in keys if key not in pks]
+    if missing:  # asked before, or written by a concurrent run
+        pks.update(EmailDelivery.objects.filter(idempotency_key__in=missing).values_list("idempotency_key", "pk"))
+    new = set(new_pks)
     if new:
-        enqueue_on_commit(deliver_email, *[(pks[key],) for key in sorted(new)])
+        ids = [pks[key] for key in sorted(new)]
+        enqueue_on_commit(deliver_email_batch, *[(ids[i:i + EMAIL_BATCH_SIZE],)
+                                                 for i in range(0, len(ids), EMAIL_BATCH_SIZE)])
     return pks, new
+
+
+EMAIL_BATCH_SIZE = 100  # emails per deliver_email_batch task
+
+
+def _insert_deliveries(keys: list[str], emails: list[dict], *, now: datetime) -> dict[str, int]:
+    """Insert queued deliveries, skipping keys already stored; {key: pk} of the rows this insert wrote.
+
+    One INSERT ... SELECT FROM unnest(arrays) ... ON CONFLICT DO NOTHING RETURNING: a thousand rendered emails
+    go in a statement of a dozen parameters (bulk_create's, with one parameter per field per row, cost more to
+    build and parse than the rows to write), and the rows it returns are exactly the ones it wrote."""
+    meta = EmailDelivery._meta
+    column = {field.name: connection.ops.quote_name(field.column) for field in meta.concrete_fields}
+    values = {"idempotency_key": keys, "template_name": [e["template_name"] for e in emails],
+              "to": [e["to"] for e in emails], "subject": [e["subject"][:300] for e in emails],
+              "body_text": [e["text"] for e in emails], "body_html": [e.get("html", "") for e in emails],
+              "sensitive": [e.get("sensitive", False) for e in emails]}
+    types = {"sensitive": "boolean[]", "body_text": "text[]", "body_html": "text[]"}
+    constants = {"status": EmailDelivery.Status.QUEUED.value, "attempts": 0, "last_error": "", "created_at": now,
+                 "next_attempt_at": now, "enqueued_at": now}
+    names = list(values)
+    arrays = ", ".join(f"%s::{types.get(name, 'varchar[]')}" for name in names)
+    sql = (f"INSERT INTO {connection.ops.quote_name(meta.db_table)} "
+           f"({', '.join(column[n] for n in names + list(constants))}) "
+           f"SELECT {', '.join(f'u.c{i}' for i in range(len(names)))}, {', '.join(['%s'] * len(constants))} "
+           f"FROM unnest({arrays}) "
+           f"AS u({', '.join(f'c{i}' for i in range(len(names)))}) "
+           f"ON CONFLICT ({column['idempotency_key']}) DO NOTHING RETURNING {column['idempotency_key']}, {column['id']}")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*constants.values(), *values.values()])
+        return dict(cursor.fetchall())
+
+
+def deliver_batch(delivery_ids: list[int], *, budget_seconds: float) -> int:
+    """Send queued deliveries one after another, as deliver() does each (`may_wait` off: a failed attempt is
+    retried by the sweep when it falls due). After `budget_seconds` the ones not sent yet go to a new batch
+    task, so the task never nears its hard time limit. An error on one is logged (deliver recorded it on
+    the row, for the sweep) and the batch goes on. Returns how many were sent."""
+    from mae_portal.outbox import publish
+    from mae_portal.tasks import deliver_email_batch
+
+    started = time.monotonic()
+    sent = 0
+    for index, delivery_id in enumerate(delivery_ids):
+        if time.monotonic() - started > budget_seconds:
+            publish(deliver_email_batch, list(delivery_ids[index:]))  # if that fails, the sweep finds them
+            break
+        try:
+            sent += deliver(delivery_id, may_wait=False).sent
+        except Exception:
+            log.exception("email delivery %s failed; the outbox sweep will retry it", delivery_id)
+    return sent
 
 
 @dataclass(frozen=True)

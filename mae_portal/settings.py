@@ -84,6 +84,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "mae_portal.urls"
+# Django's widget templates, the common widgets built in Python with the same markup (mae_portal/form_renderer.py).
+FORM_RENDERER = "mae_portal.form_renderer.PortalFormRenderer"
 WSGI_APPLICATION = "mae_portal.wsgi.application"
 
 TEMPLATES = [
@@ -223,6 +225,7 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_ROUTES = {
     "mae_portal.tasks.deliver_email": {"queue": "email"},
+    "mae_portal.tasks.deliver_email_batch": {"queue": "email"},
     "mae_portal.tasks.build_document": {"queue": "documents"},
 }
 # The core's own periodic job. The apps' jobs are registered through mae_portal/registry.py and

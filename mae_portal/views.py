@@ -1,10 +1,13 @@
+import time
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import FileResponse, JsonResponse
+from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.cache import never_cache
@@ -17,21 +20,32 @@ from mae_portal.documents import document_kind, documents_visible_to, safe_filen
 from mae_portal.models import AuditLog, StoredDocument
 from mae_portal.permissions import is_admin
 
+# The home page as signed-out visitors see it, per process: (rendered at, content). It is the same for every
+# one of them (no form, no token, no name) but for flash messages, which are then rendered as usual.
+_SIGNED_OUT_HOME: dict[str, tuple[float, bytes]] = {}
+SIGNED_OUT_HOME_SECONDS = 60
+
 
 @require_GET  # a page that only shows something: POST answers 405
 def home(request):
-    return render(request, "home.html", {
+    cacheable = not settings.DEBUG and not request.user.is_authenticated and not len(get_messages(request))
+    if cacheable and (kept := _SIGNED_OUT_HOME.get("page")) and kept[0] > time.monotonic() - SIGNED_OUT_HOME_SECONDS:
+        return HttpResponse(kept[1])
+    response = render(request, "home.html", {
         slot.replace("home.", ""): registry.panels_for(slot, request) for slot in ("home.actions", "home.notes", "home.cards")
     })
+    if cacheable:
+        _SIGNED_OUT_HOME["page"] = (time.monotonic(), response.content)
+    return response
 
 
 @require_GET
 @login_required
 def dashboard(request):
     """The signed-in home page: the panels the apps registered for this user, then their account."""
+    panels = registry.dashboard_panels_for(request)  # first: what they load, the documents check may reuse
     return render(request, "dashboard.html", {
-        "greeting_name": registry.display_name(request.user), **_documents(request.user),
-        "panels": registry.dashboard_panels_for(request),
+        "greeting_name": registry.display_name(request.user), **_documents(request.user), "panels": panels,
     })
 
 

@@ -5,7 +5,8 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateRangeField, RangeOperators
 from django.contrib.postgres.indexes import GinIndex
-from django.db import models
+from django.core.cache import cache
+from django.db import models, transaction
 from django.db.models import Func, Q, Value
 from django.db.models.functions import Lower
 
@@ -249,6 +250,7 @@ class Member(models.Model):
         ]
         indexes = [
             models.Index(fields=["legal_last_name", "legal_first_name"], name="member_name_idx"),
+            models.Index(fields=["legal_first_name"], name="member_first_name_idx"),  # the search's lexicon
             # Typo-tolerant staff search (pg_trgm).
             GinIndex(fields=["legal_last_name"], opclasses=["gin_trgm_ops"], name="member_last_trgm"),
             GinIndex(fields=["legal_first_name"], opclasses=["gin_trgm_ops"], name="member_first_trgm"),
@@ -341,9 +343,38 @@ class RenewalPolicy(models.Model):
     def __str__(self):
         return f"Renewal opens {self.renewal_window_days} days before, grace {self.grace_period_days} days"
 
+    CACHE_KEY = "members:renewal-policy:v1"
+    CACHE_SECONDS = 300
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        self.forget_cached()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        self.forget_cached()
+        return result
+
     @classmethod
     def current(cls):
-        return cls.objects.get_or_create(pk=1)[0]
+        """The policy, read from the cache (pages read it on every request; staff change it a few times a year).
+        Saving it clears the cache, at once and again after the commit (so no request caches the old row
+        between the two); a read inside a transaction does not fill it; CACHE_SECONDS bounds how long a change
+        made around the ORM goes unseen."""
+        fields = ["id", "renewal_window_days", "grace_period_days"]
+        values = cache.get(cls.CACHE_KEY)
+        if values is not None:
+            return cls.from_db(None, fields, values)
+        policy = cls.objects.get_or_create(pk=1)[0]
+        if transaction.get_connection().in_atomic_block:
+            return policy  # it may be this transaction's change, which a rollback would undo: not cached
+        cache.set(cls.CACHE_KEY, [getattr(policy, name) for name in ["pk", *fields[1:]]], cls.CACHE_SECONDS)
+        return policy
+
+    @classmethod
+    def forget_cached(cls):
+        cache.delete(cls.CACHE_KEY)
+        transaction.on_commit(lambda: cache.delete(cls.CACHE_KEY))
 
 
 class RenewalNoticeRule(models.Model):
@@ -580,3 +611,65 @@ class MemberNote(models.Model):
 
     def __str__(self):
         return f"Note by {self.author} on {self.created_at:%Y-%m-%d}"
+
+
+# --- Stored membership status, for the staff search's status filters ------------------------------------------------
+# A member's status (selectors.search.members_with_status) takes subqueries over their terms and payments; a status
+# filter over the whole roster worked it out for every member. It is stored here for the day it was worked out on
+# (services.standing): the filter then reads an indexed column. Triggers (migration 0009) queue every member whose
+# terms or payments are written, by any code, in StandingStale; the search works those out again before it trusts
+# the stored statuses, and falls back to working out every status when the stored ones are of another day.
+
+
+class MemberStanding(models.Model):
+    """A member's status as members_with_status gave it on StandingState.day (never written by the ORM)."""
+
+    member = models.OneToOneField(Member, on_delete=models.DO_NOTHING, db_constraint=False, primary_key=True,
+                                  related_name="standing")
+    status = models.CharField(max_length=10)
+
+    class Meta:
+        indexes = [models.Index(fields=["status"], name="member_standing_status_idx")]
+
+    def __str__(self):
+        return f"{self.member_id}: {self.status}"
+
+
+class StandingStale(models.Model):
+    """A member whose terms or payments were written since their status was stored (filled by triggers)."""
+
+    member_id = models.BigIntegerField(primary_key=True)
+
+    def __str__(self):
+        return str(self.member_id)
+
+
+class StandingState(models.Model):
+    """One row (pk=1): the day and grace period the stored statuses were worked out for."""
+
+    day = models.DateField()
+    grace_days = models.PositiveSmallIntegerField()
+    refreshed_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"Statuses of {self.day} (grace {self.grace_days} days)"
+
+
+class NameLexicon(models.Model):
+    """Every last and first name a member has or had (filled by a trigger, migration 0010; never emptied): the
+    staff search matches a word against these few thousand names, then finds the members by name (an equality
+    on an index), instead of matching it against a hundred thousand rows' trigram index."""
+
+    class Kind(models.TextChoices):
+        LAST = "last", "Last name"
+        FIRST = "first", "First name"
+
+    kind = models.CharField(max_length=5, choices=Kind.choices)
+    name = models.CharField(max_length=80)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "name"], name="name_lexicon_unique")]
+        indexes = [GinIndex(fields=["name"], opclasses=["gin_trgm_ops"], name="name_lexicon_trgm")]
+
+    def __str__(self):
+        return f"{self.kind}: {self.name}"

@@ -130,3 +130,6 @@ def register() -> None:
     # 5:15 a.m. Central: renewals, installment drafts, renewal notices and lapses for the day.
     registry.register_periodic_job("membership-jobs", task="members.tasks.run_membership_jobs",
                                    schedule=crontab(hour=5, minute=15))
+    # 0:05 a.m.: the statuses the staff search filters on, for the new day (the nightly run stores them again).
+    registry.register_periodic_job("member-statuses", task="members.tasks.refresh_member_statuses",
+                                   schedule=crontab(hour=0, minute=5))

@@ -17,3 +17,15 @@ def run_membership_jobs(today: str | None = None):
     from members.services.nightly import membership_jobs_run
 
     membership_jobs_run(today=date.fromisoformat(today) if today else timezone.localdate())
+
+
+@shared_task
+def refresh_member_statuses(today: str | None = None):
+    """Just after midnight: the members' statuses stored for the new day (the staff search's status filters)."""
+    from datetime import date
+
+    from django.utils import timezone
+
+    from members.services.standing import member_standing_refresh_run
+
+    member_standing_refresh_run(today=date.fromisoformat(today) if today else timezone.localdate())

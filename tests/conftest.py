@@ -31,6 +31,14 @@ _default_categories = importlib.import_module("members.migrations.0003_default_c
 
 
 @pytest.fixture(autouse=True)
+def _forget_signed_out_home():
+    """The signed-out home page is kept per process (mae_portal/views.py): each test renders its own."""
+    from mae_portal import views
+
+    views._SIGNED_OUT_HOME.clear()
+
+
+@pytest.fixture(autouse=True)
 def _isolate(settings, tmp_path):
     cache.clear()  # allauth's rate limits live in the cache
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast, tests only

@@ -6,11 +6,12 @@ from django.contrib.postgres.fields.ranges import RangeEndsWith, RangeStartsWith
 from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
 from django.db import connection, transaction
 from django.db.models import Case, CharField, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Greatest
 from django.db.models.lookups import GreaterThan, GreaterThanOrEqual, LessThanOrEqual
 
 from members import dues
-from members.models import District, Member, MembershipTerm
+from members.models import District, Member, MembershipTerm, MemberStanding, NameLexicon
 from members.selectors.terms import ZERO, terms_with_money
 
 MEMBER_STATUSES = [
@@ -93,9 +94,16 @@ def members_with_status(queryset, *, today: date, grace_days: int):
              & GreaterThan(RangeEndsWith("period"), Value(today - timedelta(days=grace_days))), then=Value("grace")),
         default=Value("lapsed"), output_field=CharField(),
     )).order_by("-membership_year", "-created_at").values("earlier_status")[:1]
-    latest = live.order_by("-membership_year", "-created_at")
-    return queryset.annotate(
+    return with_latest_category(queryset.annotate(
         membership_status=Coalesce(Subquery(current), Subquery(earlier), Value("none"), output_field=CharField()),
+    ))
+
+
+def with_latest_category(queryset):
+    """Members annotated with `latest_category_id` / `latest_category_name` (of their latest term not cancelled)."""
+    latest = (MembershipTerm.objects.filter(member=OuterRef("pk"), cancelled_at__isnull=True)
+              .order_by("-membership_year", "-created_at"))
+    return queryset.annotate(
         latest_category_id=Subquery(latest.values("category_id")[:1]),
         latest_category_name=Subquery(latest.values("category__name")[:1]),
     )
@@ -119,17 +127,46 @@ def _could_have_status(status: str, live, *, today: date, grace_days: int):
     return Exists(live.filter(membership_year__lte=year))  # lapsed
 
 
+def _word_matches(word: str, districts: list[int]) -> tuple[str, list]:
+    """The members a word matches: last or first name similar to it (%), a word of the email similar to it (%>),
+    the NEA ID, or the district. A union of one query per index: written as one OR, the planner weighs the
+    trigram indexes as dear and reads every member instead (ten times slower on a large roster)."""
+    table, quote = Member._meta.db_table, connection.ops.quote_name
+    column = {name: quote(Member._meta.get_field(name).column)
+              for name in ("legal_last_name", "legal_first_name", "email", "nea_id", "employer_district")}
+    # A name is similar to the word when it is one of the lexicon's names similar to it (models.NameLexicon
+    # holds every member's names): a few thousand names matched, then the members found by name.
+    lexicon = NameLexicon._meta.db_table
+    branches = [f"SELECT id FROM {table} WHERE {column['legal_last_name']} IN "
+                f"(SELECT name FROM {lexicon} WHERE kind = 'last' AND name %% %s)",
+                f"SELECT id FROM {table} WHERE {column['legal_first_name']} IN "
+                f"(SELECT name FROM {lexicon} WHERE kind = 'first' AND name %% %s)",
+                f"SELECT id FROM {table} WHERE {column['email']} %%> %s",
+                f"SELECT id FROM {table} WHERE {column['nea_id']} = %s"]
+    params = [word] * 4
+    if districts:
+        branches.append(f"SELECT id FROM {table} WHERE {column['employer_district']} = ANY(%s)")
+        params.append(districts)
+    return " UNION ".join(branches), params
+
+
 def member_search(*, query: str = "", status: str = "", category=None, career_field=None, local=None, region=None,
-                  today: date, grace_days: int):
+                  today: date, grace_days: int, stored_status: bool = False):
     """Members for the staff search, best matches first.
 
     A number is an exact member number or NEA ID. Words are matched, typos and all, by trigram similarity
     (the GIN trigram indexes on last name, first name and email serve it), by the name of the member's
-    school district, or as an exact NEA ID; every word must match something. Status is as members_with_status."""
-    members = members_with_status(
-        Member.objects.select_related("local", "employer_district__region", "career_field"),
-        today=today, grace_days=grace_days,
-    )
+    school district, or as an exact NEA ID; every word must match something. Status is as members_with_status;
+    `stored_status`: shown and filtered from the statuses stored for today (models.MemberStanding), which
+    services.standing.member_standing_ready said may be read."""
+    members = Member.objects.select_related("local", "employer_district__region", "career_field")
+    if stored_status:
+        # A subquery, not a join: PostgreSQL reads it for the page's rows only, after sorting the matches.
+        stored = MemberStanding.objects.filter(member=OuterRef("pk")).values("status")[:1]
+        members = with_latest_category(members.annotate(
+            membership_status=Coalesce(Subquery(stored), Value("none"), output_field=CharField())))
+    else:
+        members = members_with_status(members, today=today, grace_days=grace_days)
     text = " ".join(query.split())
     if text.isdigit():
         exact = Q(nea_id=text)
@@ -139,23 +176,27 @@ def member_search(*, query: str = "", status: str = "", category=None, career_fi
     elif text:
         words = text.split()[:STAFF_SEARCH_MAX_WORDS]
         score = None
+        matches = []
         for word in words:
             # Districts are few: find the ones the word names first, so the member filter stays an OR of
             # index scans.
             districts = list(District.objects.filter(name__trigram_word_similar=word).values_list("pk", flat=True))
             # Names are single words: plain similarity (threshold 0.3) forgives a typo ("jonson" is 0.5 from
             # "Johnson"). An email or a district holds the word among others: word similarity (0.6).
-            match = (Q(legal_last_name__trigram_similar=word) | Q(legal_first_name__trigram_similar=word)
-                     | Q(email__trigram_word_similar=word) | Q(employer_district__in=districts))
-            members = members.filter(match | Q(nea_id=word))
+            matches.append(_word_matches(word, districts))
             word_score = Greatest(TrigramSimilarity("legal_last_name", word), TrigramSimilarity("legal_first_name", word),
                                   TrigramWordSimilarity(word, "email"))
             score = word_score if score is None else score + word_score
+        # Every word must match: the members each word matches, intersected, in one subquery.
+        members = members.filter(pk__in=RawSQL(" INTERSECT ".join(f"({sql})" for sql, _ in matches),
+                                               [p for _, params in matches for p in params]))
         exact_first = Case(When(nea_id=text, then=Value(1)), default=Value(0))
         members = members.annotate(match_score=score, exact_first=exact_first).order_by(
             "-exact_first", "-match_score", "legal_last_name", "legal_first_name", "member_number")
     live = MembershipTerm.objects.filter(member=OuterRef("pk"), cancelled_at__isnull=True)
-    if status:
+    if status and stored_status:
+        members = members.filter(standing__status=status)
+    elif status:
         # The status is worked out per member; first keep only the members who can have it at all (a cheap
         # test on their terms), so a status filter on its own does not work it out for every member.
         # Both as a filter (PostgreSQL may then start from the few matching terms) and inside a CASE (when it
@@ -226,6 +267,13 @@ def _page_number(value) -> int:
         return 1
 
 
+def queryset_page(queryset, *, page_number, per_page: int) -> SearchPage:
+    """One page (SearchPage) of an ordered queryset, without counting it: per_page + 1 rows read."""
+    number = _page_number(page_number)
+    offset = (number - 1) * per_page
+    return SearchPage(list(queryset[offset:offset + per_page + 1]), number=number, per_page=per_page)
+
+
 def member_search_page(*, page_number, per_page: int = 50, query: str = "", **criteria) -> SearchPage:
     """One page (SearchPage) of member_search, read in one transaction in which PostgreSQL is told two things
     its planner gets wrong for this query:
@@ -234,13 +282,15 @@ def member_search_page(*, page_number, per_page: int = 50, query: str = "", **cr
       which then spends over a second compiling a query that runs in a few dozen milliseconds;
     - for a text search, no sequential scan: the trigram operators are declared as cheap as `=`, so on a
       large roster the planner prefers computing similarity on every row (10-20 times slower than the GIN
-      trigram indexes)."""
+      trigram indexes); and no hash or merge join, which would then read every member by its index to join
+      the few hundred the words matched (looked up one by one instead)."""
     members = member_search(query=query, **criteria)
     text_search = bool(query.strip()) and not query.strip().isdigit()
     number = _page_number(page_number)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT set_config('jit', 'off', true)"
-                       + (", set_config('enable_seqscan', 'off', true)" if text_search else ""))
+                       + (", set_config('enable_seqscan', 'off', true), set_config('enable_hashjoin', 'off', true),"
+                          " set_config('enable_mergejoin', 'off', true)" if text_search else ""))
         offset = (number - 1) * per_page
         rows = list(members[offset:offset + per_page + 1])
     return SearchPage(rows, number=number, per_page=per_page)

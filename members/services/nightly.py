@@ -36,6 +36,7 @@ from members.services.gateways.registry import get_gateway
 from members.services.join import membership_join
 from members.services.payments import gateway_event_handle, payment_cancel, payment_failed, payment_flag
 from members.services.quotes import rate_on
+from members.services.standing import member_standing_refresh_run
 
 log = logging.getLogger(__name__)
 
@@ -245,6 +246,16 @@ def _notice_key(term: MembershipTerm, rule: RenewalNoticeRule) -> str:
 
 
 NOTICE_BATCH = 1000  # notices rendered and written per transaction
+# What the run and the notices read of a term and what it hangs off (a run loads tens of thousands: loading
+# whole rows, timestamps and all, cost more than rendering). A notice template that shows another field
+# must add it here, or each message reads it with a query of its own (the query-count test says so).
+NOTICE_TERM_FIELDS = (
+    "id", "member_id", "category_id", "plan_id", "membership_year", "period", "continues_id", "amount_due",
+    "cancelled_at", "member__id", "member__user_id", "member__email", "member__preferred_name",
+    "member__legal_first_name", "member__legal_last_name", "member__user__id", "member__user__email",
+    "category__id", "category__name", "plan__id", "plan__kind", "plan__status", "plan__auto_renew",
+    "plan__payment_method_label",
+)
 
 
 @transaction.atomic
@@ -298,7 +309,7 @@ def renewal_notices_run(*, today: date) -> dict:
                  .filter(_ending_between(last_end - timedelta(days=NOTICE_CATCH_UP_DAYS), last_end),
                          cancelled_at__isnull=True)
                  .exclude(Exists(RenewalNotice.objects.filter(term=OuterRef("pk"), rule=rule)))
-                 .select_related("member__user", "category", "plan").order_by("pk"))
+                 .select_related("member__user", "category", "plan").only(*NOTICE_TERM_FIELDS).order_by("pk"))
         if rule.category_id:
             terms = terms.filter(category_id=rule.category_id)
         else:
@@ -384,6 +395,7 @@ JOBS = [
     ("drafts", installment_drafts_run),
     ("renewal_notices", renewal_notices_run),
     ("lapse_notices", lapse_notices_run),
+    ("statuses", member_standing_refresh_run),  # last: after the night's payments
 ]
 
 

@@ -4,7 +4,6 @@ import csv
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
@@ -14,6 +13,7 @@ from mae_portal.access import get_visible_or_404
 from mae_portal.audit import client_ip
 from members.forms.roster import RosterFilterForm
 from members.rules import locals_visible_to, members_visible_to
+from members.selectors.search import queryset_page
 from members.services.profile import roster_export_audit
 
 ROSTER_PAGE_SIZE = 50
@@ -43,7 +43,8 @@ def _roster(request):
 @login_required
 def roster(request):
     form, members = _roster(request)
-    page = Paginator(members, ROSTER_PAGE_SIZE).get_page(request.GET.get("page"))
+    # Not counted: a region's roster is tens of thousands of members, and counting them cost more than the page.
+    page = queryset_page(members, page_number=request.GET.get("page"), per_page=ROSTER_PAGE_SIZE)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "members/roster.html", {"form": form, "page": page, "query": query.urlencode()})

@@ -12,7 +12,8 @@ Redis cache and sessions: the portal, and the bare view (tests/bench/bare_settin
 and middleware, one view running one query). Each page is driven by wrk at 2 connections for --seconds, signed
 in where the page needs it (sessions made with the session store; staff personas get a TOTP authenticator).
 For each page it prints requests/s, p50, p95, p99, the queries one request runs (counted in this process
-with the same settings) and the ratio of its requests/s to the bare view's in the same run.
+with the same settings) and the ratio of its requests/s to the bare view's, measured right before and after
+the page (the mean of the two), so that a change in the machine's load during the run moves both.
 """
 
 import argparse
@@ -75,8 +76,20 @@ def load(args) -> None:
     call_command("migrate", verbosity=0)
     load_demo(member_count=0, today=timezone.localdate())
     loaded = bench_membership.bulk_load(args.members, today=timezone.localdate())
+    refresh_statuses()
     print(f"Loaded {args.database}: {loaded['members']:,} members, {loaded['terms']:,} terms, "
           f"{loaded['payments']:,} payments in {time.perf_counter() - started:.0f} s", flush=True)
+
+
+def refresh_statuses() -> None:
+    """What the nightly run does last, and the job after midnight: the statuses the search filters on."""
+    from django.utils import timezone
+
+    from members.services.standing import member_standing_refresh_run
+
+    started = time.perf_counter()
+    result = member_standing_refresh_run(today=timezone.localdate())
+    print(f"Stored {result['stored']:,} members' statuses in {time.perf_counter() - started:.1f} s", flush=True)
 
 
 def free_port() -> int:
@@ -150,8 +163,9 @@ def sessions_and_pages(cookie_name: str) -> tuple[dict, list]:
     return cookies, pages
 
 
-def queries_per_request(path: str, cookie: str | None) -> tuple[int, int]:
-    """(status, queries) of one request in this process, after one warm-up request."""
+def queries_per_request(path: str, cookie: str | None) -> tuple[int, int, int]:
+    """(status, queries, writes) of one request in this process, after one warm-up request: a page that only
+    shows something writes nothing (the session is touched at most once a minute)."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -163,7 +177,9 @@ def queries_per_request(path: str, cookie: str | None) -> tuple[int, int]:
     client.get(path)
     with CaptureQueriesContext(connection) as queries:
         status = client.get(path).status_code
-    return status, len(queries.captured_queries)
+    writes = sum(q["sql"].lstrip().split(" ", 1)[0].upper() in ("INSERT", "UPDATE", "DELETE")
+                 for q in queries.captured_queries)
+    return status, len(queries.captured_queries), writes
 
 
 def main():
@@ -193,6 +209,8 @@ def main():
         subprocess.run([PYTHON, __file__, "--load", "--members", str(args.members), "--database", args.database],
                        check=True, env={**os.environ, "DEBUG": "true"})
     env = production_env(database_url(parts, args.database), os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/1"))
+    if args.reuse:  # a database an earlier run loaded: today's migrations and statuses
+        subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=BASE_DIR, env=env, check=True)
     # With DEBUG off the pages name hashed static files: collect them (into staticfiles/, git-ignored).
     subprocess.run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=BASE_DIR, env=env, check=True)
     os.environ.clear()
@@ -202,6 +220,8 @@ def main():
     django.setup()
     from django.conf import settings
 
+    if args.reuse:
+        refresh_statuses()
     cookies, pages = sessions_and_pages(settings.SESSION_COOKIE_NAME)
     if args.pages:
         wanted = [w.strip() for w in args.pages.split(",")]
@@ -215,11 +235,17 @@ def main():
     try:
         run = {"seconds": args.seconds, "connections": args.connections, "script": str(script)}
         wrk(f"{bare_base}/bare/", cookie=None, **{**run, "seconds": 2})  # warm both workers
-        baseline = wrk(f"{bare_base}/bare/", cookie=None, **run)
+        # The machine's load moves during a run: the bare view is measured right before and after each page,
+        # and the page's ratio is to the mean of those two.
+        bare_runs = [wrk(f"{bare_base}/bare/", cookie=None, **run)]
         results = []
         for label, path, persona in pages:
             wrk(f"{portal_base}{path}", cookie=cookies.get(persona), **{**run, "seconds": 2})  # warm-up
-            results.append((label, path, wrk(f"{portal_base}{path}", cookie=cookies.get(persona), **run)))
+            result = wrk(f"{portal_base}{path}", cookie=cookies.get(persona), **run)
+            bare_runs.append(wrk(f"{bare_base}/bare/", cookie=None, **run))
+            result["bare_rps"] = (bare_runs[-2]["rps"] + bare_runs[-1]["rps"]) / 2
+            results.append((label, path, result))
+        baseline = {key: sum(r[key] for r in bare_runs) / len(bare_runs) for key in ("rps", "p50", "p95", "p99")}
     finally:
         for process in (portal, bare):
             process.terminate()
@@ -227,16 +253,18 @@ def main():
 
     print(f"\n{args.members:,} members (database {args.database}), gunicorn 2 sync workers, DEBUG off, Redis cache "
           f"and sessions, wrk {args.connections} connections x {args.seconds} s per page")
-    header = f"{'page':<28} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'queries':>7} {'ratio':>6}  status"
+    header = (f"{'page':<28} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'queries':>7} {'writes':>6} "
+              f"{'ratio':>6}  status")
     print(header)
     print("-" * len(header))
-    print(f"{'bare view (1 query)':<28} {baseline['rps']:8.0f} {baseline['p50']:8.1f} {baseline['p95']:8.1f} "
-          f"{baseline['p99']:8.1f} {1:>7} {1:6.3f}")
+    print(f"{'bare view (1 query), mean':<28} {baseline['rps']:8.0f} {baseline['p50']:8.1f} {baseline['p95']:8.1f} "
+          f"{baseline['p99']:8.1f} {1:>7} {0:>6} {1:6.3f}  (of {len(bare_runs)} runs: "
+          f"{min(r['rps'] for r in bare_runs):.0f}-{max(r['rps'] for r in bare_runs):.0f} req/s)")
     for label, _path, result in results:
-        status, queries = counted[label]
+        status, queries, writes = counted[label]
         errors = f", {result['errors']} errors" if result["errors"] else ""
         print(f"{label:<28} {result['rps']:8.0f} {result['p50']:8.1f} {result['p95']:8.1f} {result['p99']:8.1f} "
-              f"{queries:>7} {result['rps'] / baseline['rps']:6.3f}  {status}{errors}")
+              f"{queries:>7} {writes:>6} {result['rps'] / result['bare_rps']:6.3f}  {status}{errors}")
 
 
 if __name__ == "__main__":

@@ -703,6 +703,25 @@ def test_dashboard_queries_do_not_grow_with_terms_and_payments(client, member, e
     assert page.count("<tr><td>20") >= 10
 
 
+def test_dashboard_asks_for_missing_documents_only_after_a_recent_payment(client, member, esp_full_time):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    payment = join(member, esp_full_time)
+    client.force_login(member)
+    pay(client, payment)
+
+    def asked():
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get("/dashboard/").content.decode()
+        return any(q["sql"].startswith('SELECT 1 AS "a" FROM "members_payment"') for q in queries), page
+
+    assert asked()[0]  # paid a moment ago: are its receipt and card there yet?
+    Payment.objects.filter(pk=payment.pk).update(paid_at=timezone.now() - timedelta(minutes=11))
+    was_asked, page = asked()
+    assert not was_asked and 'hx-get="/documents/panel/"' not in page  # the loaded payments say: nothing to wait for
+
+
 # --- plans -------------------------------------------------------------------------------------------------------------
 
 

@@ -11,6 +11,7 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from mae_portal import outbox
 from mae_portal.documents import documents_of
 from mae_portal.models import EmailDelivery, StoredDocument
 from members import dues
@@ -306,6 +307,22 @@ def test_renewal_notice_run_twice_sends_nothing_new(world, django_capture_on_com
     assert RenewalNotice.objects.get(term=terms[0]).email_id in deliveries
 
 
+def test_renewal_notice_queries_do_not_grow_with_the_notices(world, django_assert_max_num_queries,
+                                                              django_capture_on_commit_callbacks, monkeypatch):
+    """The run reads only some fields of each term, member, plan and category: a notice that showed one not
+    read would cost a query per message."""
+    callbacks = django_capture_on_commit_callbacks
+    for n in range(6):
+        paid_member(world, f"count-{n}", plan="monthly" if n % 2 else "annual", callbacks=callbacks)
+    handed = []
+    monkeypatch.setattr(outbox, "publish", lambda task, *args: handed.append(args[0]) or True)
+    with callbacks(execute=True), django_assert_max_num_queries(16):
+        assert renewal_notices_run(today=date(2027, 8, 1))["sent"] == 6
+    assert len(handed) == 1 and len(handed[0]) == 6  # one task for the batch's six emails
+    bodies = EmailDelivery.objects.filter(template_name="renewal-notice-before").values_list("body_text", flat=True)
+    assert len(bodies) == 6 and all(body.startswith("Hello ") and "2027-28" in body for body in bodies)
+
+
 def test_a_category_rule_replaces_the_general_one_with_the_same_offset(world, django_capture_on_commit_callbacks):
     esp = MembershipCategory.objects.get(code="esp-full-time")
     own = RenewalNoticeRule.objects.create(category=esp, offset_days=-7)
@@ -441,7 +458,8 @@ def test_lapse_notice_for_an_unpaid_renewal_but_not_for_an_abandoned_join(member
 def test_jobs_run_in_order_and_the_command_prints_counts(installment_member, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         results = membership_jobs_run(today=date(2026, 11, 15))
-    assert list(results) == ["auto_renewals", "reconcile_drafts", "drafts", "renewal_notices", "lapse_notices"]
+    assert list(results) == ["auto_renewals", "reconcile_drafts", "drafts", "renewal_notices", "lapse_notices",
+                             "statuses"]
     assert results["drafts"]["succeeded"] == 1
     out = io.StringIO()
     with django_capture_on_commit_callbacks(execute=True):

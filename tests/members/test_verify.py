@@ -4,6 +4,8 @@ import uuid
 from datetime import date
 
 import pytest
+from django.core.cache import cache
+from django.db import transaction
 from django.urls import reverse
 
 from members.services.terms import term_cancel
@@ -95,3 +97,23 @@ def test_signed_in_visitors_see_the_same_page(client, paid_term, outsider, on_da
     client.force_login(outsider)
     response = client.get(reverse("verify_card", args=[paid_term.verification_token]))
     assert response.status_code == 200 and "Active member" in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_renewal_policy_is_read_from_the_cache_until_staff_change_it(django_assert_num_queries):
+    from members.models import RenewalPolicy
+    from members.services.catalog import renewal_policy_update
+
+    RenewalPolicy.current()  # outside a transaction: read once, then cached
+    with django_assert_num_queries(0):
+        policy = RenewalPolicy.current()
+    assert (policy.pk, policy.renewal_window_days, policy.grace_period_days) == (1, 45, 30)
+    assert not policy._state.adding  # a saved row, as the database gave it
+    renewal_policy_update(renewal_window_days=60, grace_period_days=21, actor=None)
+    with django_assert_num_queries(1):  # the change cleared the cache
+        assert (RenewalPolicy.current().renewal_window_days, RenewalPolicy.current().grace_period_days) == (60, 21)
+    with transaction.atomic():
+        RenewalPolicy.current().delete()
+        assert RenewalPolicy.current().grace_period_days == 30  # made again, with the defaults
+        assert cache.get(RenewalPolicy.CACHE_KEY) is None  # read inside a transaction: not cached
+    assert RenewalPolicy.current().grace_period_days == 30

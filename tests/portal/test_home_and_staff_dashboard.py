@@ -66,3 +66,31 @@ def test_members_and_leaders_see_no_staff_panel(as_persona, world):
     for persona in ("member", "leader"):
         page = as_persona(persona).get("/dashboard/").content.decode()
         assert "staff-role-heading" not in page
+
+
+def test_the_signed_out_home_page_is_rendered_once_a_minute_and_never_for_someone(client, member, monkeypatch,
+                                                                                  django_assert_num_queries):
+    from django.contrib.messages import constants
+    from django.contrib.messages.storage.cookie import CookieStorage
+    from django.test import RequestFactory
+
+    from mae_portal import views
+
+    first = client.get("/")
+    with django_assert_num_queries(0):
+        again = client.get("/")
+    assert again.content == first.content and again["Content-Type"] == first["Content-Type"]
+    assert "Sign in" in again.content.decode() and again.templates == []  # not rendered again
+    # A flash message for this visitor: the page is rendered, with it.
+    storage = CookieStorage(RequestFactory().get("/"))
+    storage.add(constants.SUCCESS, "You have signed out.")
+    response = views.HttpResponse()
+    storage.update(response)
+    client.cookies[storage.cookie_name] = response.cookies[storage.cookie_name].value
+    assert "You have signed out." in client.get("/").content.decode()
+    assert "You have signed out." not in client.get("/").content.decode()  # shown once; then the kept page
+    monkeypatch.setattr(views, "SIGNED_OUT_HOME_SECONDS", 0)
+    assert client.get("/").templates  # older than the minute: rendered again
+    client.force_login(member)
+    signed_in = client.get("/")
+    assert signed_in.templates and "Sign out" in signed_in.content.decode()

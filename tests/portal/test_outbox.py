@@ -216,11 +216,78 @@ def test_the_claim_is_committed_before_the_smtp_exchange(committed_db):
     assert seen == [Status.SENDING]
 
 
+# --- Many emails at once: written in one statement, handed over in batches ----------------------------------------------
+
+
+def _rendered(key, to="tamika.shelton@example.org"):
+    return {"idempotency_key": f"{KEY_PREFIX}{key}", "template_name": "t", "to": to, "subject": "Hello",
+            "text": f"Hi {key}", "html": f"<p>Hi {key}</p>"}
+
+
+def test_queue_rendered_emails_writes_new_rows_once_and_hands_them_over_in_batches(
+        db, monkeypatch, django_assert_num_queries, django_capture_on_commit_callbacks):
+    monkeypatch.setattr(emails, "EMAIL_BATCH_SIZE", 2)
+    handed = []
+    monkeypatch.setattr(outbox, "publish", lambda task, *args: handed.append((task.name, *args)) or True)
+    earlier = _delivery("b")  # asked for before: kept as it is, not handed over again
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        with django_assert_num_queries(2):  # the insert, and the pk of the one key stored before
+            pks, new = emails.queue_rendered_emails([_rendered(k) for k in "abcdef"])
+    keys = {f"{KEY_PREFIX}{k}" for k in "abcdef"}
+    assert set(pks) == keys and new == keys - {earlier.idempotency_key} and pks[earlier.idempotency_key] == earlier.pk
+    rows = {row.idempotency_key: row for row in EmailDelivery.objects.filter(idempotency_key__in=keys)}
+    assert {key: row.pk for key, row in rows.items()} == pks
+    row = rows[f"{KEY_PREFIX}a"]
+    assert (row.status, row.attempts, row.body_text, row.body_html, row.sensitive, row.last_error) == (
+        Status.QUEUED, 0, "Hi a", "<p>Hi a</p>", False, "")
+    assert row.enqueued_at is not None and row.next_attempt_at <= timezone.now()
+    assert rows[earlier.idempotency_key].body_text == "Hi"
+    ids = sorted(pks[key] for key in new)
+    assert [name for name, _ in handed] == ["mae_portal.tasks.deliver_email_batch"] * 3
+    assert sorted(pk for _, batch in handed for pk in batch) == ids and all(len(b) <= 2 for _, b in handed)
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        assert emails.queue_rendered_emails([_rendered(k) for k in "af"]) == (
+            {key: pks[key] for key in (f"{KEY_PREFIX}a", f"{KEY_PREFIX}f")}, set())
+    assert len(handed) == 3  # asked again: nothing written, nothing handed over
+
+
+def test_a_batch_sends_each_once_goes_on_after_an_error_and_hands_on_what_its_time_left(db, monkeypatch):
+    rows = [_delivery(f"batch-{n}", to=f"member{n}@example.org") for n in range(4)]
+    handed = []
+    monkeypatch.setattr(outbox, "publish", lambda task, *args: handed.append((task.name, *args)) or True)
+    real = emails._message
+
+    def message(delivery):
+        if delivery.pk == rows[1].pk:
+            raise ValueError("a template bug")
+        return real(delivery)
+
+    monkeypatch.setattr(emails, "_message", message)
+    assert emails.deliver_batch([r.pk for r in rows[:3]], budget_seconds=60) == 2
+    assert sorted(m.to[0] for m in mail.outbox) == ["member0@example.org", "member2@example.org"]
+    failed = EmailDelivery.objects.get(pk=rows[1].pk)
+    assert failed.status == Status.QUEUED and failed.last_error == "ValueError: a template bug"  # for the sweep
+    assert emails.deliver_batch([r.pk for r in rows[:3]], budget_seconds=60) == 0  # sent ones are not sent again
+    assert emails.deliver_batch([rows[3].pk, rows[0].pk], budget_seconds=-1) == 0  # no time left: all handed on
+    assert handed == [("mae_portal.tasks.deliver_email_batch", [rows[3].pk, rows[0].pk])]
+    assert len(mail.outbox) == 2
+
+
+def test_the_batch_task_delivers_inline_without_a_broker(db):
+    from mae_portal.tasks import deliver_email_batch
+
+    rows = [_delivery(f"inline-batch-{n}", to=f"member{n}@example.org") for n in range(3)]
+    deliver_email_batch.delay([r.pk for r in rows])
+    assert sorted(m.to[0] for m in mail.outbox) == [f"member{n}@example.org" for n in range(3)]
+    assert set(EmailDelivery.objects.filter(pk__in=[r.pk for r in rows]).values_list("status", flat=True)) == {Status.SENT}
+
+
 # --- Queues ------------------------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(("task", "queue"), [
     ("mae_portal.tasks.deliver_email", "email"),
+    ("mae_portal.tasks.deliver_email_batch", "email"),
     ("mae_portal.tasks.build_document", "documents"),
     ("mae_portal.tasks.sweep_outbox", "celery"),
     ("members.tasks.run_membership_jobs", "celery"),

@@ -11,7 +11,7 @@ from django.utils import timezone
 from mae_portal.documents import subject_filter
 from mae_portal.models import StoredDocument
 from members import clock, dues
-from members.models import MembershipTerm, Payment, RenewalPolicy
+from members.models import MembershipTerm, Payment, RenewalPolicy, User
 from members.selectors.dashboard import balances_to_pay, payments_owed, status_line
 from members.selectors.payments import member_payments
 from members.selectors.terms import current_term, member_renewable_term, member_terms
@@ -26,12 +26,20 @@ def membership_documents_expected(user) -> bool:
     them. (After a few minutes it stops asking; a document that never came is for staff to look at.)"""
     if not user.is_authenticated:
         return False
+    # The dashboard's membership panel loaded the member's payments already: none paid in the last minutes
+    # (the usual case), nothing is expected, and no query is needed to say so.
+    member = getattr(user, "member", None) if User.member.is_cached(user) else None
+    loaded = getattr(member, "loaded_payments", None)
+    since = timezone.now() - DOCUMENTS_EXPECTED_FOR
+    if loaded is not None and not any(p.status == Payment.Status.SUCCEEDED and p.amount > 0 and p.paid_at
+                                      and p.paid_at >= since and p.term.cancelled_at is None for p in loaded):
+        return False
     receipt = StoredDocument.objects.filter(kind="receipt", subject_type=ContentType.objects.get_for_model(Payment),
                                             subject_id=Cast(OuterRef("pk"), CharField()))
     card = StoredDocument.objects.filter(kind="card", subject_type=ContentType.objects.get_for_model(MembershipTerm),
                                          subject_id=Cast(OuterRef("term_id"), CharField()))
     return (Payment.objects.filter(member__user=user, status=Payment.Status.SUCCEEDED, amount__gt=0,
-                                   paid_at__gte=timezone.now() - DOCUMENTS_EXPECTED_FOR, term__cancelled_at__isnull=True)
+                                   paid_at__gte=since, term__cancelled_at__isnull=True)
             .filter(~Exists(receipt) | ~Exists(card)).exists())
 
 
@@ -46,6 +54,7 @@ def membership_dashboard(user, day: date | None = None) -> dict:
     terms_by_pk = {t.pk: t for t in terms}
     grace = policy.grace_period_days
     payments = list(member_payments(member).select_related("term__category"))
+    member.loaded_payments = payments  # for membership_documents_expected, asked on the same page
     current = current_term(terms, day)
     plan = _active_plan(member)
     renewable = member_renewable_term(member, today=day, terms=terms, policy=policy)
