@@ -28,6 +28,8 @@ from tests.factories import (
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 _default_categories = importlib.import_module("members.migrations.0003_default_categories")
+_letter_templates = importlib.import_module("advocacy.migrations.0004_letter_templates")
+_esp_pages = importlib.import_module("esp.migrations.0005_esp_pages")
 
 
 @pytest.fixture(autouse=True)
@@ -54,16 +56,36 @@ def restore_reference_rows():
     sync_group_permissions()
     _default_categories.load(django_apps, None)
     ensure_advocacy_reference_data()
+    _letter_templates.load(django_apps, None)  # get_or_create: idempotent
+    _esp_pages.load(django_apps, None)
+
+
+_FLUSHED = [False]  # a transactional test has run since the reference rows were last put back for good
+
+
+def _is_transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        return True
+    return bool({"transactional_db", "live_server"} & set(request.fixturenames))
 
 
 @pytest.fixture(autouse=True)
 def _restore_after_flush(request, django_db_blocker):
-    """After a transactional or browser test has flushed the tables, restore the reference rows, so the
-    next test meets the database the migrations made, whatever its fixtures."""
-    yield
-    if {"transactional_db", "live_server"} & set(request.fixturenames):
+    """A transactional or browser test flushes every table when it ends; the next test restores the reference
+    rows before it runs, so it meets the database the migrations made, whatever its fixtures. Restored outside
+    a test's transaction, they stay; inside one (a test whose database set-up ran first), they are restored
+    for that test and again for the next."""
+    if _FLUSHED[0]:
+        from django.db import connection
+
         with django_db_blocker.unblock():
             restore_reference_rows()
+            if not connection.in_atomic_block:
+                _FLUSHED[0] = False
+    yield
+    if _is_transactional(request):
+        _FLUSHED[0] = True
 
 
 @pytest.fixture

@@ -100,7 +100,7 @@ def deadlines_panel_context(case, request) -> dict:
         "rows": step_rows(case, today), "today": today,
         "date_changes": case.events.filter(kind__in=DATE_CHANGES).select_related("step", "recorded_by")
                                    .order_by("-recorded_at"),
-        "event_form": CaseEventForm(case=case, next_url=request.get_full_path()),
+        "event_form": CaseEventForm(case=case, next_url=request.get_full_path(), auto_id="event-%s"),
         "next": request.get_full_path(),
     }
 

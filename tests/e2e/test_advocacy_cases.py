@@ -145,7 +145,7 @@ def test_member_asks_director_accepts_shares_an_update_and_keeps_a_note(page: Pa
     page.goto(f"{base}/advocacy/cases/{case.pk}/")
     page.get_by_role("link", name="Write a letter from a template").click()
     check(page, audit)
-    page.get_by_label("Letter").select_option(label="Level 1 grievance filing")
+    page.get_by_label("Level 1 grievance filing").check()
     page.get_by_role("button", name="Make a draft").click()
     check(page, audit)
     page.get_by_role("link", name="Make it final").first.click()
