@@ -46,6 +46,12 @@ def _is_awards_staff(user):
     return user.is_authenticated and is_awards_staff(user)
 
 
+def _nominations_demo(*, today, options):
+    from esp.demo_nominations import nominations_demo_loader
+
+    return nominations_demo_loader(today=today, options=options)
+
+
 def _review_demo(*, today, options):
     from esp.demo_review import review_demo_loader
 
@@ -63,6 +69,7 @@ def _register_review() -> None:
     register_review_document_kinds()
     registry.register_nav_link("esp:review_queue", label="My reviews", order=32, visible=_is_award_reviewer)
     registry.register_nav_link("esp:staff_review_cycles", label="Award review", order=33, visible=_is_awards_staff)
+    registry.register_demo_loader("esp-nominations", _nominations_demo, order=80)
     registry.register_demo_loader("esp-review", _review_demo, order=90)
     # 7:30 a.m. Central: remind reviewers with unfinished reviews (each at most every few days).
     registry.register_periodic_job("esp-review-reminders", task="esp.tasks.send_review_reminders",
