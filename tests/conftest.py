@@ -6,6 +6,7 @@ leader's local are in region A. Each persona fixture returns a signed-up user wi
 
 import importlib
 import os
+import threading
 from types import SimpleNamespace
 
 import pytest
@@ -70,19 +71,36 @@ def _is_transactional(request) -> bool:
     return bool({"transactional_db", "live_server"} & set(request.fixturenames))
 
 
-@pytest.fixture(autouse=True)
-def _restore_after_flush(request, django_db_blocker):
-    """A transactional or browser test flushes every table when it ends; the next test restores the reference
-    rows before it runs, so it meets the database the migrations made, whatever its fixtures. Restored outside
-    a test's transaction, they stay; inside one (a test whose database set-up ran first), they are restored
-    for that test and again for the next."""
-    if _FLUSHED[0]:
+def _restore_committed():
+    """Restore the reference rows on a connection of their own (a thread's), so they are committed even
+    when the test's own transaction has already begun, and stay for every later test."""
+    failure = []
+
+    def run():
         from django.db import connection
 
-        with django_db_blocker.unblock():
+        try:
             restore_reference_rows()
-            if not connection.in_atomic_block:
-                _FLUSHED[0] = False
+        except Exception as error:  # noqa: BLE001 - re-raised in the test's thread
+            failure.append(error)
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join()
+    if failure:
+        raise failure[0]
+
+
+@pytest.fixture(autouse=True)
+def _restore_after_flush(request, django_db_blocker):
+    """A transactional or browser test flushes every table when it ends; the next test first puts back the
+    rows the migrations made, so it meets the same database whatever its fixtures."""
+    if _FLUSHED[0]:
+        with django_db_blocker.unblock():
+            _restore_committed()
+        _FLUSHED[0] = False
     yield
     if _is_transactional(request):
         _FLUSHED[0] = True
