@@ -19,23 +19,27 @@ from mae_portal.audit import audit_subjects
 from mae_portal.documents import document_kind, documents_visible_to, safe_filename
 from mae_portal.models import AuditLog, StoredDocument
 from mae_portal.permissions import is_admin
+from mae_portal.public_pages import public_pages_version
 
-# The home page as signed-out visitors see it, per process: (rendered at, content). It is the same for every
-# one of them (no form, no token, no name) but for flash messages, which are then rendered as usual.
-_SIGNED_OUT_HOME: dict[str, tuple[float, bytes]] = {}
+# The home page as signed-out visitors see it, per process: (rendered at, public-pages version, content). It
+# is the same for every one of them (no form, no token, no name) but for flash messages, which are then
+# rendered as usual; an app's public change (mae_portal.public_pages) makes every process render it afresh.
+_SIGNED_OUT_HOME: dict[str, tuple[float, int, bytes]] = {}
 SIGNED_OUT_HOME_SECONDS = 60
 
 
 @require_GET  # a page that only shows something: POST answers 405
 def home(request):
     cacheable = not settings.DEBUG and not request.user.is_authenticated and not len(get_messages(request))
-    if cacheable and (kept := _SIGNED_OUT_HOME.get("page")) and kept[0] > time.monotonic() - SIGNED_OUT_HOME_SECONDS:
-        return HttpResponse(kept[1])
+    version = public_pages_version() if cacheable else 0
+    kept = _SIGNED_OUT_HOME.get("page") if cacheable else None
+    if kept and kept[0] > time.monotonic() - SIGNED_OUT_HOME_SECONDS and kept[1] == version:
+        return HttpResponse(kept[2])
     response = render(request, "home.html", {
         slot.replace("home.", ""): registry.panels_for(slot, request) for slot in ("home.actions", "home.notes", "home.cards")
     })
     if cacheable:
-        _SIGNED_OUT_HOME["page"] = (time.monotonic(), response.content)
+        _SIGNED_OUT_HOME["page"] = (time.monotonic(), version, response.content)
     return response
 
 

@@ -9,6 +9,7 @@ from django.utils.text import slugify
 
 from esp.models import EspPage, SpotlightStory
 from mae_portal.audit import audit_record, model_update
+from mae_portal.public_pages import public_pages_changed
 from mae_portal.uploads import upload_store
 
 STORY_PHOTO_KIND = "esp_story_photo"
@@ -111,6 +112,8 @@ def story_update(*, story: SpotlightStory, data: dict, photo=None, remove_photo:
         raise StoryError("consent_given_on", "A published story needs the member's consent: unpublish it first.")
     _set_photo(story, photo=photo, remove_photo=remove_photo, alt=data.get("photo_alt", story.photo_alt), actor=actor)
     _, changes = model_update(instance=story, data=data, actor=actor, action="esp.story_updated")
+    if story.status == Status.PUBLISHED:
+        public_pages_changed()  # the home page shows the latest stories
     return changes
 
 
@@ -127,6 +130,7 @@ def story_publish(*, story: SpotlightStory, actor, now=None) -> SpotlightStory:
         return story
     model_update(instance=story, data={"status": Status.PUBLISHED, "published_at": now or timezone.now()},
                  actor=actor, action="esp.story_published")
+    public_pages_changed()
     return story
 
 
@@ -136,4 +140,5 @@ def story_unpublish(*, story: SpotlightStory, actor) -> SpotlightStory:
     story = SpotlightStory.objects.select_for_update().get(pk=story.pk)
     if story.status == Status.PUBLISHED:
         model_update(instance=story, data={"status": Status.UNPUBLISHED}, actor=actor, action="esp.story_unpublished")
+        public_pages_changed()
     return story

@@ -9,6 +9,7 @@ from esp.dates import DATE_ORDER, cycle_date_errors
 from esp.models import AwardCycle, Criterion
 from esp.models.awards import CRITERIA
 from mae_portal.audit import audit_record, model_update
+from mae_portal.public_pages import public_pages_changed
 
 Phase = AwardCycle.Phase
 PHASES = [value for value, _ in Phase.choices]  # in order: draft -> ... -> closed
@@ -99,6 +100,7 @@ def cycle_update(*, cycle: AwardCycle, data: dict, review_weights: list | None =
         _, changed = model_update(instance=criterion, data=values, actor=actor, action="esp.criterion_updated",
                                   subject=cycle)
         changes.update({f"{criterion.name}: {k}": v for k, v in changed.items()})
+    public_pages_changed()
     return changes
 
 
@@ -121,4 +123,5 @@ def cycle_phase_set(*, cycle: AwardCycle, phase: str, actor) -> AwardCycle:
         if clash is not None:
             raise CycleError({"phase": f"The {clash.year} cycle is taking nominations: one cycle takes nominations at a time."})
     model_update(instance=cycle, data={"phase": phase}, actor=actor, action="esp.cycle_phase_set")
+    public_pages_changed()  # the home card and the award page say whether nominations are open
     return cycle
