@@ -16,7 +16,7 @@ class LetterTemplateAdminForm(forms.ModelForm):
 
     def clean_body(self):
         body = self.cleaned_data["body"]
-        check_letter_template(body)  # a syntax error, an unsafe tag or an unknown placeholder: shown on the field
+        check_letter_template(body)  # a syntax error, an unsafe tag or an unknown case field: shown on the field
         return body
 
 

@@ -30,7 +30,7 @@ SAFE_TAGS = ("if", "for", "with", "comment", "spaceless", "now", "firstof", "tem
 SAFE_FILTERS = ("date", "default", "default_if_none", "upper", "lower", "title", "capfirst", "join", "length",
                 "pluralize", "yesno", "linebreaksbr", "cut", "first", "last", "floatformat", "add")
 
-PLACEHOLDERS = {
+LETTER_FIELDS = {
     "case_number": "The case number, e.g. 2026-0042",
     "case_title": "The case's title",
     "grievant_names": "The grievants' names, joined with \"and\"",
@@ -81,17 +81,17 @@ def compile_letter(body: str):
         template = _ENGINE.from_string(body)
     except TemplateSyntaxError as error:
         message = str(error).replace(" Did you forget to register or load this tag?", "").rstrip(".")
-        raise ValidationError(f"{message}. Letter templates may use the placeholders listed, the tags "
+        raise ValidationError(f"{message}. Letter templates may use the case fields listed, the tags "
                               f"{', '.join(SAFE_TAGS)} and the filters {', '.join(SAFE_FILTERS)}.") from None
-    unknown = sorted(_unknown_placeholders(template))
+    unknown = sorted(_unknown_fields(template))
     if unknown:
         written = ", ".join("{{ " + name + " }}" for name in unknown)
-        raise ValidationError(f"Unknown placeholder{'s' if len(unknown) > 1 else ''}: {written}. "
-                              f"The placeholders are: {', '.join(PLACEHOLDERS)}.")
+        raise ValidationError(f"Unknown case field{'s' if len(unknown) > 1 else ''}: {written}. "
+                              f"The case fields are: {', '.join(LETTER_FIELDS)}.")
     return template
 
 
-def _unknown_placeholders(template) -> set[str]:
+def _unknown_fields(template) -> set[str]:
     loop_names = {"forloop"}
     for node in template.nodelist.get_nodes_by_type(ForNode):
         loop_names.update(node.loopvars)
@@ -101,7 +101,7 @@ def _unknown_placeholders(template) -> set[str]:
         lookups = getattr(var, "lookups", None)
         if lookups:
             names.add(lookups[0])
-    return names - set(PLACEHOLDERS) - loop_names
+    return names - set(LETTER_FIELDS) - loop_names
 
 
 def render_letter(body: str, context: dict) -> str:
@@ -163,8 +163,8 @@ def letter_context(case, *, today: date, grievants=None, hearing_date=None, curr
 
 
 def sample_context() -> dict:
-    """What a template is tried with when it is saved: every placeholder filled."""
-    sample = {name: "Sample" for name in PLACEHOLDERS}
+    """What a template is tried with when it is saved: every case field filled."""
+    sample = {name: "Sample" for name in LETTER_FIELDS}
     sample.update(today=date(2026, 10, 12), filed_on=date(2026, 10, 12), hearing_date=date(2026, 11, 2),
                   current_step_due=date(2026, 10, 26), grievants=[{"name": "Sample", "address": "Sample"}])
     return sample

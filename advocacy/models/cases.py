@@ -209,7 +209,7 @@ class CaseDocument(models.Model):
 
 
 class LetterTemplate(models.Model):
-    """A staff-edited letter with placeholders for the case's fields (Django template syntax, sandboxed
+    """A staff-edited letter with the case's fields in it (Django template syntax, sandboxed
     to the fields advocacy.letters offers)."""
 
     name = models.CharField(max_length=120, unique=True)

@@ -18,7 +18,7 @@ class LetterError(Exception):
 def letter_template_save(*, template: LetterTemplate | None, name: str, case_kind: str, body: str, active: bool,
                          actor, ip=None) -> LetterTemplate:
     """Create or change a letter template. Its body must compile in the letter sandbox and fill in with every
-    placeholder (ValidationError otherwise, nothing stored)."""
+    case field (ValidationError otherwise, nothing stored)."""
     check_letter_template(body)
     data = {"name": name, "case_kind": case_kind, "body": body, "active": active}
     if template is None:

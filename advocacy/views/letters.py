@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from advocacy.letters import LETTER_KIND, PLACEHOLDERS, SAFE_FILTERS, SAFE_TAGS
+from advocacy.letters import LETTER_FIELDS, LETTER_KIND, SAFE_FILTERS, SAFE_TAGS
 from advocacy.models import CaseLetter, CaseType, LetterTemplate
 from advocacy.selectors.caseload import case_page_url
 from advocacy.services.letters import (
@@ -189,5 +189,5 @@ def letter_template_edit(request, template_pk=None):
         messages.success(request, f"The template “{data['name']}” was saved.")
         return redirect("advocacy:letter_templates")
     return render(request, "advocacy/letters/template_edit.html", {
-        "form": form, "template": template, "placeholders": PLACEHOLDERS.items(), "tags": SAFE_TAGS,
+        "form": form, "template": template, "letter_fields": LETTER_FIELDS.items(), "tags": SAFE_TAGS,
         "filters": SAFE_FILTERS})

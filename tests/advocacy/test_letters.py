@@ -1,4 +1,4 @@
-"""Case letters: the sandboxed templates (placeholders filled, unsafe or broken templates refused with a
+"""Case letters: the sandboxed templates (case fields filled, unsafe or broken templates refused with a
 message and nothing stored), the director's draft-edit-preview-final flow, one PDF per letter however often
 "make final" is pressed, final letters not editable, and the PDF behind the one download door."""
 
@@ -57,7 +57,7 @@ def pdf_text(document) -> str:
 # --- The sandbox --------------------------------------------------------------------------------------------
 
 
-def test_the_starting_templates_fill_in_every_placeholder(templates, case, director):
+def test_the_starting_templates_fill_in_every_case_field(templates, case, director):
     context = letter_context(case, today=TODAY)
     text = render_letter(templates[GRIEVANCE].body, context)
     for expected in ["October 20, 2026", "Principal Dana Reed", "Carver Middle School", "Tupelo Public School District",
@@ -95,8 +95,8 @@ def test_the_records_request_and_a_group_grievance(templates, case, world):
     ("{% extends 'base.html' %}", "'extends'"),
     ("{% debug %}", "'debug'"),
     ("{% url 'home' %}", "'url'"),
-    ("{{ case.delete }}", "Unknown placeholder: {{ case }}"),
-    ("{{ settings.SECRET_KEY }}", "Unknown placeholder: {{ settings }}"),
+    ("{{ case.delete }}", "Unknown case field: {{ case }}"),
+    ("{{ settings.SECRET_KEY }}", "Unknown case field: {{ settings }}"),
     ("{% if case_number %}no end", "Unclosed tag on line 1: 'if'"),
     ("{{ facts|safe }}", "Invalid filter: 'safe'"),
     ("{% for g grievants %}{% endfor %}", "'for' statements should have at least four words"),
@@ -106,7 +106,7 @@ def test_a_template_outside_the_sandbox_is_refused_with_a_message(body, message)
         check_letter_template(body)
     text = " ".join(error.value.messages)
     assert message in text, text
-    assert "Letter templates may use the placeholders listed" in text or "The placeholders are" in text
+    assert "Letter templates may use the case fields listed" in text or "The case fields are" in text
 
 
 def test_a_template_may_loop_over_grievants_and_use_safe_filters():
@@ -126,7 +126,7 @@ def test_a_bad_template_is_refused_on_the_staff_page_and_nothing_is_stored(clien
     response = client.post(f"/advocacy/letter-templates/{existing.pk}/", {
         "name": existing.name, "case_kind": "grievance", "body": "Dear {{ principal }}", "active": "on"})
     assert response.status_code == 200
-    assert "Unknown placeholder: {{ principal }}" in response.content.decode()
+    assert "Unknown case field: {{ principal }}" in response.content.decode()
     existing.refresh_from_db()
     assert existing.body == templates[GRIEVANCE].body
 
