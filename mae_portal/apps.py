@@ -13,6 +13,9 @@ class PortalConfig(AppConfig):
         )
         from mae_portal.permissions import is_admin
         from mae_portal.roles import sync_group_permissions
+        from mae_portal.signed_in import connect_signals
+
+        connect_signals()
 
         # The core's own menu entries; apps slot theirs in between by order.
         registry.register_nav_link("home", label="Home", order=10)

@@ -76,7 +76,8 @@ class RequireMFAMiddleware:
         ):
             from allauth.mfa.utils import is_mfa_enabled
 
-            if not is_mfa_enabled(request.user):
+            enabled = getattr(request.user, "_mae_mfa_enabled", None)  # mae_portal.signed_in read it already
+            if not (is_mfa_enabled(request.user) if enabled is None else enabled):
                 messages.warning(
                     request,
                     "Your role gives you access to members' records, so two-factor authentication is required. "

@@ -21,7 +21,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.urls import reverse
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 UserPredicate = Callable[[Any], bool]
 
@@ -79,7 +80,19 @@ def register_nav_link(url_name: str, *, label: str, order: int, visible: UserPre
 def nav_links_for(user) -> list[tuple[str, str]]:
     """(label, url) pairs of the menu this user sees."""
     links = sorted(_nav_links.values(), key=lambda link: (link.order, link.label))
-    return [(link.label, reverse(link.url_name)) for link in links if link.visible(user)]
+    return [(link.label, _reversed(link.url_name)) for link in links if link.visible(user)]
+
+
+_reversed_urls: dict[tuple, str] = {}
+
+
+def _reversed(url_name: str) -> str:
+    """reverse(url_name), worked out once per URLconf and script prefix: the menu is on every page, and its
+    addresses never change while the process runs."""
+    key = (settings.ROOT_URLCONF, get_urlconf(), get_script_prefix(), url_name)
+    if key not in _reversed_urls:
+        _reversed_urls[key] = reverse(url_name)
+    return _reversed_urls[key]
 
 
 # --- page panels: the dashboard's sections, the home page's fragments --------------------------------------

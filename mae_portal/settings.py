@@ -70,7 +70,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's AuthenticationMiddleware, with the user, their groups and two-factor status from the cache.
+    "mae_portal.signed_in.CachedUserAuthenticationMiddleware",
     # Before any view (process_view), after authentication and the CSRF check: NUL in any input is a 400.
     "mae_portal.input_guard.RefuseNulCharactersMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -123,7 +124,7 @@ AUTH_USER_MODEL = "members.User"
 # --- Cache, sessions --------------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "mae_portal.cache.PortalRedisCache", "LOCATION": REDIS_URL}}
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -1,5 +1,6 @@
 """What the members app plugs into the core (mae_portal/registry.py); called from MembersConfig.ready()."""
 
+import rules
 from celery.schedules import crontab
 
 from mae_portal import registry
@@ -54,6 +55,12 @@ def has_member_record(user) -> bool:
     return _member(user) is not None
 
 
+def may_view_roster(user) -> bool:
+    """The roster rule itself (members/rules.py), not user.has_perm: for a user the rule refuses, has_perm goes on
+    to Django's ModelBackend, which reads every permission of the user and their groups (two queries a page)."""
+    return rules.has_perm("members.view_roster", user)
+
+
 def may_see_roster_link(user) -> bool:
     return user.is_authenticated and (user.is_superuser or bool(group_names(user) & ROSTER_GROUPS))
 
@@ -83,7 +90,7 @@ def may_join_nag(user) -> bool:
 def _staff_role(request):
     user = request.user
     roles = sorted(group_names(user)) or (["Administrator"] if user.is_superuser else ["MAE staff"])
-    return {"roles": roles, "has_tools": user.has_perm("members.view_roster")}
+    return {"roles": roles, "has_tools": may_view_roster(user)}
 
 
 def _demo_loader(*, today, options):
@@ -121,7 +128,7 @@ def register() -> None:
                                       context=_staff_role, visible=works_for_mae, order=1)
     registry.register_dashboard_panel("member-tools", template="members/dashboard/_tools.html",
                                       context=lambda request: {"is_membership_staff": is_membership_staff(request.user)},
-                                      visible=lambda user: user.has_perm("members.view_roster"), order=5)
+                                      visible=may_view_roster, order=5)
     registry.register_documents_expected("membership", _documents_expected)
 
     registry.register_group_permissions(Groups.MEMBERSHIP_STAFF, MEMBERSHIP_STAFF_PERMISSIONS)
