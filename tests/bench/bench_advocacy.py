@@ -18,10 +18,7 @@ the bare view's requests/s in the same run.
 import argparse
 import os
 import random
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -32,11 +29,11 @@ sys.path.insert(0, str(BASE_DIR))
 from tests.bench.bench_pages import (  # noqa: E402
     PYTHON,
     TOTP_SECRET,
-    WRK_REPORT,
-    production_env,
+    drive,
+    prepare,
+    print_table,
     queries_per_request,
-    start_gunicorn,
-    wrk,
+    session_cookie,
 )
 
 REGION_COUNT = 8
@@ -158,11 +155,10 @@ def bulk_load_cases(n: int, *, today, seed: int = 8) -> dict:
             "hearings": len(events)}
 
 
-def sessions_and_pages(cookie_name: str) -> tuple[dict, list]:
+def sessions_and_pages() -> tuple[dict, list]:
     """Session cookies for the personas, and the pages: (label, path, persona or None)."""
     from allauth.mfa.models import Authenticator
     from allauth.mfa.totp.internal.auth import TOTP
-    from django.test import Client
     from django.utils import timezone
 
     from advocacy.models import CalendarFeedToken
@@ -173,9 +169,7 @@ def sessions_and_pages(cookie_name: str) -> tuple[dict, list]:
         user = User.objects.get(email=f"{persona}@example.org")
         if not Authenticator.objects.filter(user=user, type="totp").exists():
             TOTP.activate(user, TOTP_SECRET)  # staff personas need two-factor authentication or are redirected
-        client = Client()
-        client.force_login(user)
-        cookies[persona] = f"{cookie_name}={client.cookies[cookie_name].value}"
+        cookies[persona] = session_cookie(user)
     token, _ = CalendarFeedToken.objects.get_or_create(user=User.objects.get(email="director@example.org"))
     year = timezone.localdate().year
     pages = [
@@ -205,63 +199,17 @@ def main():
         sys.exit("Set DATABASE_URL to a PostgreSQL server the benchmark may create a database on.")
     if args.load:
         return load(args)
-    if not shutil.which("wrk"):
-        sys.exit("wrk is needed (Debian: apt-get install -y wrk).")
-    import environ
-
-    from tests.bench.bench_membership import database_url
-
-    parts = environ.Env.db_url_config(os.environ["DATABASE_URL"])
-    if parts["NAME"] == args.database:
-        sys.exit(f"Refusing to use the database in DATABASE_URL ({args.database}); pass another --database.")
-    if not args.reuse:
-        subprocess.run([PYTHON, __file__, "--load", "--cases", str(args.cases), "--seed", str(args.seed),
-                        "--database", args.database], check=True, env={**os.environ, "DEBUG": "true"})
-    env = production_env(database_url(parts, args.database), os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/1"))
-    subprocess.run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=BASE_DIR, env=env, check=True)
-    os.environ.clear()
-    os.environ.update(env)
-    import django
-
-    django.setup()
-    from django.conf import settings
-
-    cookies, pages = sessions_and_pages(settings.SESSION_COOKIE_NAME)
+    env = prepare(args, [PYTHON, __file__, "--load", "--cases", str(args.cases), "--seed", str(args.seed),
+                         "--database", args.database])
+    cookies, pages = sessions_and_pages()
     if args.pages:
         wanted = [w.strip() for w in args.pages.split(",")]
         pages = [p for p in pages if any(w in p[0] for w in wanted)]
     counted = {label: queries_per_request(path, cookies.get(persona)) for label, path, persona in pages}
-
-    script = Path(tempfile.mkdtemp()) / "report.lua"
-    script.write_text(WRK_REPORT)
-    portal, portal_base = start_gunicorn(env, "mae_portal.settings", "/healthz")
-    bare, bare_base = start_gunicorn(env, "tests.bench.bare_settings", "/bare/")
-    try:
-        run = {"seconds": args.seconds, "connections": args.connections, "script": str(script)}
-        wrk(f"{bare_base}/bare/", cookie=None, **{**run, "seconds": 2})  # warm both workers
-        baseline = wrk(f"{bare_base}/bare/", cookie=None, **run)
-        results = []
-        for label, path, persona in pages:
-            wrk(f"{portal_base}{path}", cookie=cookies.get(persona), **{**run, "seconds": 2})  # warm-up
-            results.append((label, wrk(f"{portal_base}{path}", cookie=cookies.get(persona), **run)))
-    finally:
-        for process in (portal, bare):
-            process.terminate()
-            process.wait(timeout=30)
-
-    print(f"\n{args.cases:,} cases, {REGION_COUNT} regions, {DIRECTOR_COUNT} directors (database {args.database}), "
-          f"gunicorn 2 sync workers, DEBUG off, Redis cache and sessions, wrk {args.connections} connections x "
-          f"{args.seconds} s per page")
-    header = f"{'page':<28} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'queries':>7} {'ratio':>6}  status"
-    print(header)
-    print("-" * len(header))
-    print(f"{'bare view (1 query)':<28} {baseline['rps']:8.0f} {baseline['p50']:8.1f} {baseline['p95']:8.1f} "
-          f"{baseline['p99']:8.1f} {1:>7} {1:6.3f}")
-    for label, result in results:
-        status, queries = counted[label]
-        errors = f", {result['errors']} errors" if result["errors"] else ""
-        print(f"{label:<28} {result['rps']:8.0f} {result['p50']:8.1f} {result['p95']:8.1f} {result['p99']:8.1f} "
-              f"{queries:>7} {result['rps'] / baseline['rps']:6.3f}  {status}{errors}")
+    results, bare_runs = drive(env, pages, cookies, seconds=args.seconds, connections=args.connections)
+    print_table(f"{args.cases:,} cases, {REGION_COUNT} regions, {DIRECTOR_COUNT} directors (database {args.database}), "
+                f"gunicorn 2 sync workers, DEBUG off, Redis cache and sessions, wrk {args.connections} connections x "
+                f"{args.seconds} s per page", results, counted, bare_runs)
 
 
 if __name__ == "__main__":

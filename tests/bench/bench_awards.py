@@ -17,10 +17,7 @@ computed per request) under gunicorn beside tests/bench/bench_pages.py's bare vi
 import argparse
 import os
 import random
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -30,11 +27,11 @@ sys.path.insert(0, str(BASE_DIR))
 from tests.bench.bench_pages import (  # noqa: E402
     PYTHON,
     TOTP_SECRET,
-    WRK_REPORT,
-    production_env,
+    drive,
+    prepare,
+    print_table,
     queries_per_request,
-    start_gunicorn,
-    wrk,
+    session_cookie,
 )
 
 NOMINATIONS, REVIEWERS, K = 500, 40, 3
@@ -154,72 +151,21 @@ def main():
         sys.exit("Set DATABASE_URL to a PostgreSQL server the benchmark may create a database on.")
     if args.load:
         return load(args)
-    if not shutil.which("wrk"):
-        sys.exit("wrk is needed (Debian: apt-get install -y wrk).")
-    import environ
-
-    from tests.bench.bench_membership import database_url
-
-    parts = environ.Env.db_url_config(os.environ["DATABASE_URL"])
-    if parts["NAME"] == args.database:
-        sys.exit(f"Refusing to use the database in DATABASE_URL ({args.database}); pass another --database.")
-    if not args.reuse:
-        subprocess.run([PYTHON, __file__, "--load", "--database", args.database], check=True,
-                       env={**os.environ, "DEBUG": "true"})
-    env = production_env(database_url(parts, args.database), os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/1"))
-    subprocess.run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=BASE_DIR, env=env, check=True)
-    os.environ.clear()
-    os.environ.update(env)
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.test import Client
-
+    env = prepare(args, [PYTHON, __file__, "--load", "--database", args.database])
     from members.models import User
 
     cycle, busiest = assign_and_score()
-    cookies = {}
-    for email in ("awards@example.org", busiest):
-        client = Client()
-        client.force_login(User.objects.get(email=email))
-        cookies[email] = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    cookies = {email: session_cookie(User.objects.get(email=email)) for email in ("awards@example.org", busiest)}
     pages = [
         ("review queue (reviewer)", "/esp/review/", busiest),
         ("results (500 rows)", f"/esp/awards/staff/review/cycles/{cycle.pk}/results/", "awards@example.org"),
         ("assignments overview", f"/esp/awards/staff/review/cycles/{cycle.pk}/", "awards@example.org"),
     ]
     counted = {label: queries_per_request(path, cookies[persona]) for label, path, persona in pages}
-
-    script = Path(tempfile.mkdtemp()) / "report.lua"
-    script.write_text(WRK_REPORT)
-    portal, portal_base = start_gunicorn(env, "mae_portal.settings", "/healthz")
-    bare, bare_base = start_gunicorn(env, "tests.bench.bare_settings", "/bare/")
-    try:
-        run = {"seconds": args.seconds, "connections": args.connections, "script": str(script)}
-        wrk(f"{bare_base}/bare/", cookie=None, **{**run, "seconds": 2})
-        baseline = wrk(f"{bare_base}/bare/", cookie=None, **run)
-        results = []
-        for label, path, persona in pages:
-            wrk(f"{portal_base}{path}", cookie=cookies[persona], **{**run, "seconds": 2})
-            results.append((label, wrk(f"{portal_base}{path}", cookie=cookies[persona], **run)))
-    finally:
-        for process in (portal, bare):
-            process.terminate()
-            process.wait(timeout=30)
-
-    print(f"\n{NOMINATIONS} nominations, {REVIEWERS} reviewers (database {args.database}), gunicorn 2 sync workers, "
-          f"DEBUG off, wrk {args.connections} connections x {args.seconds} s per page")
-    header = f"{'page':<28} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'queries':>7} {'ratio':>6}  status"
-    print(header)
-    print("-" * len(header))
-    print(f"{'bare view (1 query)':<28} {baseline['rps']:8.0f} {baseline['p50']:8.1f} {baseline['p95']:8.1f} "
-          f"{baseline['p99']:8.1f} {1:>7} {1:6.3f}")
-    for label, result in results:
-        status, queries = counted[label]
-        errors = f", {result['errors']} errors" if result["errors"] else ""
-        print(f"{label:<28} {result['rps']:8.0f} {result['p50']:8.1f} {result['p95']:8.1f} {result['p99']:8.1f} "
-              f"{queries:>7} {result['rps'] / baseline['rps']:6.3f}  {status}{errors}")
+    results, bare_runs = drive(env, pages, cookies, seconds=args.seconds, connections=args.connections)
+    print_table(f"{NOMINATIONS} nominations, {REVIEWERS} reviewers (database {args.database}), gunicorn 2 sync "
+                f"workers, DEBUG off, wrk {args.connections} connections x {args.seconds} s per page",
+                results, counted, bare_runs)
 
 
 if __name__ == "__main__":

@@ -126,11 +126,10 @@ def wrk(url: str, *, seconds: int, connections: int, cookie: str | None, script:
             "errors": errors}
 
 
-def sessions_and_pages(cookie_name: str) -> tuple[dict, list]:
+def sessions_and_pages() -> tuple[dict, list]:
     """Session cookies for the personas, and the pages: (label, path, persona or None)."""
     from allauth.mfa.models import Authenticator
     from allauth.mfa.totp.internal.auth import TOTP
-    from django.test import Client
 
     from members.models import Member, MembershipTerm, Payment, User
 
@@ -139,9 +138,7 @@ def sessions_and_pages(cookie_name: str) -> tuple[dict, list]:
         user, _ = User.objects.get_or_create(email=f"{persona}@example.org")
         if persona in ("staff", "director") and not Authenticator.objects.filter(user=user, type="totp").exists():
             TOTP.activate(user, TOTP_SECRET)  # staff personas need two-factor authentication or are redirected
-        client = Client()
-        client.force_login(user)
-        cookies[persona] = f"{cookie_name}={client.cookies[cookie_name].value}"
+        cookies[persona] = session_cookie(user)
     someone = Member.objects.filter(user__isnull=True).order_by("pk")[1234]
     card = (MembershipTerm.objects.filter(payments__status=Payment.Status.SUCCEEDED, member__user__isnull=True)
             .order_by("pk")[4321])
@@ -182,6 +179,89 @@ def queries_per_request(path: str, cookie: str | None) -> tuple[int, int, int]:
     return status, len(queries.captured_queries), writes
 
 
+def prepare(args, load_command: list[str], *, migrate_reused: bool = False) -> dict:
+    """The common start of every page benchmark: refuse DATABASE_URL's own database, load a fresh one in a child
+    process (`load_command`, with DEBUG on) unless --reuse, collect static files for DEBUG off, and set Django up
+    in this process with the portal's production settings on that database. Returns the environment."""
+    if not shutil.which("wrk"):
+        sys.exit("wrk is needed (Debian: apt-get install -y wrk).")
+    import environ
+
+    from tests.bench.bench_membership import database_url
+
+    parts = environ.Env.db_url_config(os.environ["DATABASE_URL"])
+    if parts["NAME"] == args.database:
+        sys.exit(f"Refusing to use the database in DATABASE_URL ({args.database}); pass another --database.")
+    if not args.reuse:
+        subprocess.run(load_command, check=True, env={**os.environ, "DEBUG": "true"})
+    env = production_env(database_url(parts, args.database), os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/1"))
+    if args.reuse and migrate_reused:  # a database an earlier run loaded: today's migrations
+        subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=BASE_DIR, env=env, check=True)
+    # With DEBUG off the pages name hashed static files: collect them (into staticfiles/, git-ignored).
+    subprocess.run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=BASE_DIR, env=env, check=True)
+    os.environ.clear()
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    return env
+
+
+def session_cookie(user) -> str:
+    """A Cookie header value signing `user` in (a session made with the session store)."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+
+def drive(env: dict, pages: list, cookies: dict, *, seconds: int, connections: int) -> tuple[list, list]:
+    """Serve the portal and the bare view under gunicorn and drive each page (label, path, persona) with wrk.
+
+    The machine's load moves during a run: the bare view is measured right before and after each page, and the
+    page's ratio is to the mean of those two. Returns ([(label, result with bare_rps)], the bare view's runs)."""
+    script = Path(tempfile.mkdtemp()) / "report.lua"
+    script.write_text(WRK_REPORT)
+    portal, portal_base = start_gunicorn(env, "mae_portal.settings", "/healthz")
+    bare, bare_base = start_gunicorn(env, "tests.bench.bare_settings", "/bare/")
+    try:
+        run = {"seconds": seconds, "connections": connections, "script": str(script)}
+        wrk(f"{bare_base}/bare/", cookie=None, **{**run, "seconds": 2})  # warm both workers
+        bare_runs = [wrk(f"{bare_base}/bare/", cookie=None, **run)]
+        results = []
+        for label, path, persona in pages:
+            wrk(f"{portal_base}{path}", cookie=cookies.get(persona), **{**run, "seconds": 2})  # warm-up
+            result = wrk(f"{portal_base}{path}", cookie=cookies.get(persona), **run)
+            bare_runs.append(wrk(f"{bare_base}/bare/", cookie=None, **run))
+            result["bare_rps"] = (bare_runs[-2]["rps"] + bare_runs[-1]["rps"]) / 2
+            results.append((label, result))
+    finally:
+        for process in (portal, bare):
+            process.terminate()
+            process.wait(timeout=30)
+    return results, bare_runs
+
+
+def print_table(title: str, results: list, counted: dict, bare_runs: list) -> None:
+    """One line per page: req/s, p50, p95, p99, queries and writes per request, ratio to the bare view."""
+    baseline = {key: sum(r[key] for r in bare_runs) / len(bare_runs) for key in ("rps", "p50", "p95", "p99")}
+    print(f"\n{title}")
+    header = (f"{'page':<28} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'queries':>7} {'writes':>6} "
+              f"{'ratio':>6}  status")
+    print(header)
+    print("-" * len(header))
+    print(f"{'bare view (1 query), mean':<28} {baseline['rps']:8.0f} {baseline['p50']:8.1f} {baseline['p95']:8.1f} "
+          f"{baseline['p99']:8.1f} {1:>7} {0:>6} {1:6.3f}  (of {len(bare_runs)} runs: "
+          f"{min(r['rps'] for r in bare_runs):.0f}-{max(r['rps'] for r in bare_runs):.0f} req/s)")
+    for label, result in results:
+        status, queries, writes = counted[label]
+        errors = f", {result['errors']} errors" if result["errors"] else ""
+        print(f"{label:<28} {result['rps']:8.0f} {result['p50']:8.1f} {result['p95']:8.1f} {result['p99']:8.1f} "
+              f"{queries:>7} {writes:>6} {result['rps'] / result['bare_rps']:6.3f}  {status}{errors}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--members", type=int, default=100_000)
@@ -196,75 +276,18 @@ def main():
         sys.exit("Set DATABASE_URL to a PostgreSQL server the benchmark may create a database on.")
     if args.load:
         return load(args)
-    if not shutil.which("wrk"):
-        sys.exit("wrk is needed (Debian: apt-get install -y wrk).")
-    import environ
-
-    from tests.bench.bench_membership import database_url
-
-    parts = environ.Env.db_url_config(os.environ["DATABASE_URL"])
-    if parts["NAME"] == args.database:
-        sys.exit(f"Refusing to use the database in DATABASE_URL ({args.database}); pass another --database.")
-    if not args.reuse:
-        subprocess.run([PYTHON, __file__, "--load", "--members", str(args.members), "--database", args.database],
-                       check=True, env={**os.environ, "DEBUG": "true"})
-    env = production_env(database_url(parts, args.database), os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/1"))
-    if args.reuse:  # a database an earlier run loaded: today's migrations and statuses
-        subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=BASE_DIR, env=env, check=True)
-    # With DEBUG off the pages name hashed static files: collect them (into staticfiles/, git-ignored).
-    subprocess.run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=BASE_DIR, env=env, check=True)
-    os.environ.clear()
-    os.environ.update(env)
-    import django
-
-    django.setup()
-    from django.conf import settings
-
-    if args.reuse:
+    env = prepare(args, [PYTHON, __file__, "--load", "--members", str(args.members), "--database", args.database],
+                  migrate_reused=True)
+    if args.reuse:  # the statuses of today
         refresh_statuses()
-    cookies, pages = sessions_and_pages(settings.SESSION_COOKIE_NAME)
+    cookies, pages = sessions_and_pages()
     if args.pages:
         wanted = [w.strip() for w in args.pages.split(",")]
         pages = [p for p in pages if any(w in p[0] for w in wanted)]
     counted = {label: queries_per_request(path, cookies.get(persona)) for label, path, persona in pages}
-
-    script = Path(tempfile.mkdtemp()) / "report.lua"
-    script.write_text(WRK_REPORT)
-    portal, portal_base = start_gunicorn(env, "mae_portal.settings", "/healthz")
-    bare, bare_base = start_gunicorn(env, "tests.bench.bare_settings", "/bare/")
-    try:
-        run = {"seconds": args.seconds, "connections": args.connections, "script": str(script)}
-        wrk(f"{bare_base}/bare/", cookie=None, **{**run, "seconds": 2})  # warm both workers
-        # The machine's load moves during a run: the bare view is measured right before and after each page,
-        # and the page's ratio is to the mean of those two.
-        bare_runs = [wrk(f"{bare_base}/bare/", cookie=None, **run)]
-        results = []
-        for label, path, persona in pages:
-            wrk(f"{portal_base}{path}", cookie=cookies.get(persona), **{**run, "seconds": 2})  # warm-up
-            result = wrk(f"{portal_base}{path}", cookie=cookies.get(persona), **run)
-            bare_runs.append(wrk(f"{bare_base}/bare/", cookie=None, **run))
-            result["bare_rps"] = (bare_runs[-2]["rps"] + bare_runs[-1]["rps"]) / 2
-            results.append((label, path, result))
-        baseline = {key: sum(r[key] for r in bare_runs) / len(bare_runs) for key in ("rps", "p50", "p95", "p99")}
-    finally:
-        for process in (portal, bare):
-            process.terminate()
-            process.wait(timeout=30)
-
-    print(f"\n{args.members:,} members (database {args.database}), gunicorn 2 sync workers, DEBUG off, Redis cache "
-          f"and sessions, wrk {args.connections} connections x {args.seconds} s per page")
-    header = (f"{'page':<28} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'queries':>7} {'writes':>6} "
-              f"{'ratio':>6}  status")
-    print(header)
-    print("-" * len(header))
-    print(f"{'bare view (1 query), mean':<28} {baseline['rps']:8.0f} {baseline['p50']:8.1f} {baseline['p95']:8.1f} "
-          f"{baseline['p99']:8.1f} {1:>7} {0:>6} {1:6.3f}  (of {len(bare_runs)} runs: "
-          f"{min(r['rps'] for r in bare_runs):.0f}-{max(r['rps'] for r in bare_runs):.0f} req/s)")
-    for label, _path, result in results:
-        status, queries, writes = counted[label]
-        errors = f", {result['errors']} errors" if result["errors"] else ""
-        print(f"{label:<28} {result['rps']:8.0f} {result['p50']:8.1f} {result['p95']:8.1f} {result['p99']:8.1f} "
-              f"{queries:>7} {writes:>6} {result['rps'] / result['bare_rps']:6.3f}  {status}{errors}")
+    results, bare_runs = drive(env, pages, cookies, seconds=args.seconds, connections=args.connections)
+    print_table(f"{args.members:,} members (database {args.database}), gunicorn 2 sync workers, DEBUG off, Redis cache "
+                f"and sessions, wrk {args.connections} connections x {args.seconds} s per page", results, counted, bare_runs)
 
 
 if __name__ == "__main__":
