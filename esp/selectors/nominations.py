@@ -153,9 +153,11 @@ def involvement(user) -> dict:
         return {"made": 0, "nominee": False, "endorse": False}
     if hasattr(user, "_esp_involvement"):
         return user._esp_involvement
-    key = f"esp:involvement:{user.pk}:{cache.get(_VERSION_KEY, 0)}"
-    found = cache.get(key)
-    if found is None:
+    # One round trip for both: the version, and this user's answer with the version it was worked out for.
+    key = f"esp:involvement:{user.pk}"
+    read = cache.get_many([_VERSION_KEY, key])
+    version, (found_for, found) = read.get(_VERSION_KEY, 0), read.get(key, (None, None))
+    if found_for != version:
         presided = LocalOfficer.objects.filter(user=user, role=LocalOfficer.Role.PRESIDENT).values("local_id")
         draft = Q(status=Nomination.Status.DRAFT)
         to_endorse = draft & Q(endorsed_at__isnull=True, nominee__local__in=presided)
@@ -163,6 +165,6 @@ def involvement(user) -> dict:
             n_made=Count("pk", filter=Q(nominator=user)), n_nominee=Count("pk", filter=draft & Q(nominee__user=user)),
             n_endorse=Count("pk", filter=to_endorse))  # aliases unlike the fields: "nominee" would shadow the relation
         found = {"made": counts["n_made"], "nominee": counts["n_nominee"] > 0, "endorse": counts["n_endorse"] > 0}
-        cache.set(key, found, 3600)
+        cache.set(key, (version, found), 3600)
     user._esp_involvement = found
     return found
