@@ -11,7 +11,17 @@ from django.db.models.functions import Coalesce, Greatest
 from django.db.models.lookups import GreaterThan, GreaterThanOrEqual, LessThanOrEqual
 
 from members import dues
-from members.models import District, Member, MembershipTerm, MemberStanding, NameLexicon
+from members.models import (
+    CareerField,
+    District,
+    Local,
+    Member,
+    MembershipCategory,
+    MembershipTerm,
+    MemberStanding,
+    NameLexicon,
+    UniServRegion,
+)
 from members.selectors.terms import ZERO, terms_with_money
 
 MEMBER_STATUSES = [
@@ -21,6 +31,11 @@ MEMBER_STATUSES = [
 
 
 STAFF_SEARCH_MAX_WORDS = 5
+
+# What the staff search's result table shows of each member (member_search_page(fields=...)).
+SEARCH_ROW_FIELDS = ("pk", "member_number", "legal_last_name", "legal_first_name", "preferred_name", "email", "nea_id",
+                     "membership_status", "latest_category_name", "employer_district__name", "local__name",
+                     "career_field__name")
 
 
 def _in_good_standing(*, paid, amount_due, required_now):
@@ -216,6 +231,30 @@ def member_search(*, query: str = "", status: str = "", category=None, career_fi
     return members
 
 
+# The staff search's filter lists: field name -> model, and the model's ordering (Meta.ordering) as one sort key and
+# a name. str() of each choice is the model's own, as ModelChoiceField shows it.
+SEARCH_FILTER_LISTS = {
+    "category": (MembershipCategory, "sort_order"), "career_field": (CareerField, "sort_order"),
+    "local": (Local, None), "region": (UniServRegion, "number"),
+}
+
+
+def search_filter_choices() -> dict[str, list[tuple[int, str]]]:
+    """The choices (pk, label) of the staff search's category, career field, local and region filters, in each
+    model's order: one query for the four lists, of the two or three columns the labels need."""
+    parts = []
+    for kind, (model, sort) in SEARCH_FILTER_LISTS.items():
+        parts.append(model.objects.order_by().annotate(list_kind=Value(kind), list_sort=F(sort) if sort else Value(0))
+                     .values_list("list_kind", "list_sort", "name", "pk"))
+    rows = parts[0].union(*parts[1:], all=True).order_by("list_kind", "list_sort", "name")
+    choices = {kind: [] for kind in SEARCH_FILTER_LISTS}
+    for kind, sort, name, pk in rows:
+        model, sort_field = SEARCH_FILTER_LISTS[kind]
+        item = model(pk=pk, name=name, **({sort_field: sort} if sort_field else {}))
+        choices[kind].append((pk, str(item)))
+    return choices
+
+
 class SearchPage:
     """One page of search results, read without counting every match (on a large roster, counting the
     fuzzy matches of a common name costs more than reading the page): per_page + 1 rows are fetched, and
@@ -274,7 +313,8 @@ def queryset_page(queryset, *, page_number, per_page: int) -> SearchPage:
     return SearchPage(list(queryset[offset:offset + per_page + 1]), number=number, per_page=per_page)
 
 
-def member_search_page(*, page_number, per_page: int = 50, query: str = "", **criteria) -> SearchPage:
+def member_search_page(*, page_number, per_page: int = 50, query: str = "", fields: tuple[str, ...] = (),
+                       **criteria) -> SearchPage:
     """One page (SearchPage) of member_search, read in one transaction in which PostgreSQL is told two things
     its planner gets wrong for this query:
 
@@ -283,8 +323,13 @@ def member_search_page(*, page_number, per_page: int = 50, query: str = "", **cr
     - for a text search, no sequential scan: the trigram operators are declared as cheap as `=`, so on a
       large roster the planner prefers computing similarity on every row (10-20 times slower than the GIN
       trigram indexes); and no hash or merge join, which would then read every member by its index to join
-      the few hundred the words matched (looked up one by one instead)."""
+      the few hundred the words matched (looked up one by one instead).
+
+    `fields`: the rows are named tuples of these (.values_list(named=True)), not members: no model built, no
+    column or join unread."""
     members = member_search(query=query, **criteria)
+    if fields:
+        members = members.values_list(*fields, named=True)
     text_search = bool(query.strip()) and not query.strip().isdigit()
     number = _page_number(page_number)
     with transaction.atomic(), connection.cursor() as cursor:
