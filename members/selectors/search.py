@@ -142,7 +142,37 @@ def _could_have_status(status: str, live, *, today: date, grace_days: int):
     return Exists(live.filter(membership_year__lte=year))  # lapsed
 
 
-def _word_matches(word: str, districts: list[int]) -> tuple[str, list]:
+# The lexicon's names similar to a word, kept per process: (lexicon state, word) -> {"last": [...], "first": [...]}.
+# The lexicon only grows (a trigger adds rows, nothing changes or removes them), so its row count and highest id
+# change whenever it does: an entry is never read for a lexicon other than the one it was worked out from.
+_LEXICON_MATCHES: dict = {}
+LEXICON_MATCHES_KEPT = 4096
+
+
+def _word_lookups(words: list[str]) -> list[tuple[dict, list[int]]]:
+    """For each word: the lexicon's last and first names similar to it (%, as the names are), and the districts
+    whose name holds it (%>). One query for the lexicon's state and the districts; one more for the words whose
+    names are not kept yet."""
+    lexicon, district = NameLexicon._meta.db_table, District._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT (SELECT count(*) || ':' || coalesce(max(id), 0) FROM {lexicon})"
+                       + "".join(f", array(SELECT id FROM {district} WHERE name %%> %s ORDER BY name)" for _ in words),
+                       words)
+        state, *districts = cursor.fetchone()
+        missing = sorted({word for word in words if (state, word) not in _LEXICON_MATCHES})
+        if missing:
+            cursor.execute(" UNION ALL ".join(f"SELECT %s, kind, name FROM {lexicon} WHERE name %% %s" for _ in missing),
+                           [p for word in missing for p in (word, word)])
+            found = {word: {"last": [], "first": []} for word in missing}
+            for word, kind, name in cursor.fetchall():
+                found[word][kind].append(name)
+            if len(_LEXICON_MATCHES) + len(found) > LEXICON_MATCHES_KEPT:
+                _LEXICON_MATCHES.clear()
+            _LEXICON_MATCHES.update({(state, word): names for word, names in found.items()})
+    return [(_LEXICON_MATCHES[state, word], ids) for word, ids in zip(words, districts, strict=True)]
+
+
+def _word_matches(word: str, names: dict, districts: list[int]) -> tuple[str, list]:
     """The members a word matches: last or first name similar to it (%), a word of the email similar to it (%>),
     the NEA ID, or the district. A union of one query per index: written as one OR, the planner weighs the
     trigram indexes as dear and reads every member instead (ten times slower on a large roster)."""
@@ -150,15 +180,14 @@ def _word_matches(word: str, districts: list[int]) -> tuple[str, list]:
     column = {name: quote(Member._meta.get_field(name).column)
               for name in ("legal_last_name", "legal_first_name", "email", "nea_id", "employer_district")}
     # A name is similar to the word when it is one of the lexicon's names similar to it (models.NameLexicon
-    # holds every member's names): a few thousand names matched, then the members found by name.
-    lexicon = NameLexicon._meta.db_table
-    branches = [f"SELECT id FROM {table} WHERE {column['legal_last_name']} IN "
-                f"(SELECT name FROM {lexicon} WHERE kind = 'last' AND name %% %s)",
-                f"SELECT id FROM {table} WHERE {column['legal_first_name']} IN "
-                f"(SELECT name FROM {lexicon} WHERE kind = 'first' AND name %% %s)",
-                f"SELECT id FROM {table} WHERE {column['email']} %%> %s",
+    # holds every member's names, _word_lookups matched them): the members found by name on a b-tree index.
+    branches = [f"SELECT id FROM {table} WHERE {column['email']} %%> %s",
                 f"SELECT id FROM {table} WHERE {column['nea_id']} = %s"]
-    params = [word] * 4
+    params = [word, word]
+    for field, kind in (("legal_last_name", "last"), ("legal_first_name", "first")):
+        if names[kind]:
+            branches.append(f"SELECT id FROM {table} WHERE {column[field]} = ANY(%s)")
+            params.append(names[kind])
     if districts:
         branches.append(f"SELECT id FROM {table} WHERE {column['employer_district']} = ANY(%s)")
         params.append(districts)
@@ -192,13 +221,11 @@ def member_search(*, query: str = "", status: str = "", category=None, career_fi
         words = text.split()[:STAFF_SEARCH_MAX_WORDS]
         score = None
         matches = []
-        for word in words:
-            # Districts are few: find the ones the word names first, so the member filter stays an OR of
-            # index scans.
-            districts = list(District.objects.filter(name__trigram_word_similar=word).values_list("pk", flat=True))
+        # Districts are few: find the ones each word names first, so the member filter stays an OR of index scans.
+        for word, (names, districts) in zip(words, _word_lookups(words), strict=True):
             # Names are single words: plain similarity (threshold 0.3) forgives a typo ("jonson" is 0.5 from
             # "Johnson"). An email or a district holds the word among others: word similarity (0.6).
-            matches.append(_word_matches(word, districts))
+            matches.append(_word_matches(word, names, districts))
             word_score = Greatest(TrigramSimilarity("legal_last_name", word), TrigramSimilarity("legal_first_name", word),
                                   TrigramWordSimilarity(word, "email"))
             score = word_score if score is None else score + word_score
