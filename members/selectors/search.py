@@ -1,9 +1,11 @@
 """The staff member search, and members' status computed in SQL for it."""
 
+import hashlib
 from datetime import date, timedelta
 
 from django.contrib.postgres.fields.ranges import RangeEndsWith, RangeStartsWith
 from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Case, CharField, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.expressions import RawSQL
@@ -340,6 +342,38 @@ def queryset_page(queryset, *, page_number, per_page: int) -> SearchPage:
     return SearchPage(list(queryset[offset:offset + per_page + 1]), number=number, per_page=per_page)
 
 
+# A text search's matches in order (ids), kept in the shared cache under the search version: migration 0013 gives
+# it a new value in the same transaction as any write to what the words match or sort on (members' names, email,
+# NEA ID, district, number; districts' names), so kept matches are never read after such a change is committed.
+# Only the first MATCHES_KEPT are kept; a page past them, or a search with other filters, reads the matches afresh.
+MATCHES_KEPT = 1000
+MATCHES_KEPT_SECONDS = 3600
+_OTHER_FILTERS = ("status", "category", "career_field", "local", "region")
+
+
+def _planner_hints(cursor, *, text_search: bool):
+    cursor.execute("SELECT set_config('jit', 'off', true)"
+                   + (", set_config('enable_seqscan', 'off', true), set_config('enable_hashjoin', 'off', true),"
+                      " set_config('enable_mergejoin', 'off', true)" if text_search else ""))
+
+
+def _kept_matches(text: str, criteria: dict) -> tuple[list[int], bool]:
+    """The ids of the first MATCHES_KEPT members `text` matches, best first, and whether that is all of them."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version FROM members_search_version WHERE id = 1")
+        version = cursor.fetchone()[0]
+    key = f"mae:member-search:{version}:{hashlib.sha256(text.encode()).hexdigest()}"
+    kept = cache.get(key)
+    if kept is None:
+        matches = member_search(query=text, **criteria).values_list("pk", flat=True)
+        with transaction.atomic(), connection.cursor() as cursor:
+            _planner_hints(cursor, text_search=True)
+            ids = list(matches[:MATCHES_KEPT + 1])
+        kept = (ids[:MATCHES_KEPT], len(ids) <= MATCHES_KEPT)
+        cache.set(key, kept, MATCHES_KEPT_SECONDS)
+    return kept
+
+
 def member_search_page(*, page_number, per_page: int = 50, query: str = "", fields: tuple[str, ...] = (),
                        **criteria) -> SearchPage:
     """One page (SearchPage) of member_search, read in one transaction in which PostgreSQL is told two things
@@ -352,17 +386,28 @@ def member_search_page(*, page_number, per_page: int = 50, query: str = "", fiel
       trigram indexes); and no hash or merge join, which would then read every member by its index to join
       the few hundred the words matched (looked up one by one instead).
 
-    `fields`: the rows are named tuples of these (.values_list(named=True)), not members: no model built, no
-    column or join unread."""
+    A text search on its own reads the order of its matches from the cache (_kept_matches), then only the page's
+    members. `fields`: the rows are named tuples of these (.values_list(named=True), "pk" among them), not members:
+    no model built, no column or join unread."""
+    text = " ".join(query.split())
+    text_search = bool(text) and not text.isdigit()
+    number = _page_number(page_number)
+    offset = (number - 1) * per_page
+    if (text_search and offset + per_page < MATCHES_KEPT and not any(criteria.get(name) for name in _OTHER_FILTERS)
+            and (not fields or "pk" in fields)):
+        ids, complete = _kept_matches(text, criteria)
+        if complete or offset + per_page < len(ids):
+            page_ids = ids[offset:offset + per_page + 1]
+            members = member_search(**criteria).filter(pk__in=page_ids)
+            if fields:
+                members = members.values_list(*fields, named=True)
+            # A page's members by id: no hint needed (too cheap for JIT).
+            found = {row.pk: row for row in members}
+            return SearchPage([found[pk] for pk in page_ids if pk in found], number=number, per_page=per_page)
     members = member_search(query=query, **criteria)
     if fields:
         members = members.values_list(*fields, named=True)
-    text_search = bool(query.strip()) and not query.strip().isdigit()
-    number = _page_number(page_number)
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('jit', 'off', true)"
-                       + (", set_config('enable_seqscan', 'off', true), set_config('enable_hashjoin', 'off', true),"
-                          " set_config('enable_mergejoin', 'off', true)" if text_search else ""))
-        offset = (number - 1) * per_page
+        _planner_hints(cursor, text_search=text_search)
         rows = list(members[offset:offset + per_page + 1])
     return SearchPage(rows, number=number, per_page=per_page)

@@ -343,13 +343,6 @@ def test_name_search_can_use_the_lexicon_and_the_indexes(people):
     assert "members_namelexicon" not in plan
 
 
-def test_a_new_name_is_found_by_the_next_search(people, world):
-    """The lexicon's matches are kept per word: a member added with a name no one had is found at once."""
-    assert not member_search(query="zebulonn", today=DAY, grace_days=GRACE).exists()
-    newcomer = MemberFactory(legal_first_name="Ada", legal_last_name="Zebulon", employer_district=world.district_a)
-    assert list(member_search(query="zebulonn", today=DAY, grace_days=GRACE)) == [newcomer]
-
-
 # --- The member's record -----------------------------------------------------------------------------------------
 
 
