@@ -1,5 +1,6 @@
 """The staff member search, and members' status computed in SQL for it."""
 
+import functools
 import hashlib
 from datetime import date, timedelta
 
@@ -268,15 +269,21 @@ SEARCH_FILTER_LISTS = {
 }
 
 
+@functools.cache
+def _filter_choices_sql() -> tuple[str, tuple]:
+    # The same every time: built and compiled once per process.
+    parts = [model.objects.order_by().annotate(list_kind=Value(kind), list_sort=F(sort) if sort else Value(0))
+             .values_list("list_kind", "list_sort", "name", "pk") for kind, (model, sort) in SEARCH_FILTER_LISTS.items()]
+    return parts[0].union(*parts[1:], all=True).order_by("list_kind", "list_sort", "name").query.sql_with_params()
+
+
 def search_filter_choices() -> dict[str, list[tuple[int, str]]]:
     """The choices (pk, label) of the staff search's category, career field, local and region filters, in each
     model's order: one query for the four lists, of the two or three columns the labels need."""
-    parts = []
-    for kind, (model, sort) in SEARCH_FILTER_LISTS.items():
-        parts.append(model.objects.order_by().annotate(list_kind=Value(kind), list_sort=F(sort) if sort else Value(0))
-                     .values_list("list_kind", "list_sort", "name", "pk"))
-    rows = parts[0].union(*parts[1:], all=True).order_by("list_kind", "list_sort", "name")
     choices = {kind: [] for kind in SEARCH_FILTER_LISTS}
+    with connection.cursor() as cursor:
+        cursor.execute(*_filter_choices_sql())
+        rows = cursor.fetchall()
     for kind, sort, name, pk in rows:
         model, sort_field = SEARCH_FILTER_LISTS[kind]
         item = model(pk=pk, name=name, **({sort_field: sort} if sort_field else {}))

@@ -85,3 +85,14 @@ def test_pages_past_the_kept_matches_are_read_afresh(staff_client, world, monkey
     assert numbers(staff_client, "pruitt") == shown[:2]  # from the kept three
     assert numbers(staff_client, "pruitt", page=2) == shown[2:4]  # past them
     assert numbers(staff_client, "pruitt", page=3) == shown[4:]
+
+
+def test_the_filter_lists_show_a_new_or_renamed_choice_at_once(staff_client, world):
+    html = staff_client.get(f"{S}/members/").content.decode()
+    assert f'<option value="{world.local_a.pk}">Tupelo Association of Educators</option>' in html
+    local = LocalFactory(name="Leland Association of Educators", districts=[world.district_b])
+    world.region_a.name = "Hill Country"
+    world.region_a.save()
+    html = staff_client.get(f"{S}/members/", {"local": local.pk}).content.decode()
+    assert f'<option value="{local.pk}" selected>Leland Association of Educators</option>' in html
+    assert f"Region {world.region_a.number}: Hill Country</option>" in html
