@@ -1,5 +1,7 @@
 """The roster's filter."""
 
+import functools
+
 from django import forms
 
 
@@ -10,3 +12,6 @@ class RosterFilterForm(forms.Form):
     def __init__(self, *args, locals_qs, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["local"].queryset = locals_qs
+        # Shown from the names alone (a local's str() is its name), read once when the field is rendered.
+        local = self.fields["local"]
+        local.choices = functools.cache(lambda: [("", local.empty_label), *locals_qs.values_list("pk", "name")])

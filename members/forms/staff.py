@@ -42,6 +42,14 @@ class StaffSearchForm(forms.Form):
     region = forms.ModelChoiceField(label="UniServ region", required=False, queryset=UniServRegion.objects.all(),
                                     empty_label="Any region")
 
+    def __init__(self, *args, choices: dict | None = None, **kwargs):
+        """`choices`: field name -> [(pk, label)] to show instead of reading each list (selectors.search.
+        search_filter_choices); a chosen value is still looked up in the field's queryset when cleaned."""
+        super().__init__(*args, **kwargs)
+        for name, items in (choices or {}).items():
+            field = self.fields[name]
+            field.choices = [("", field.empty_label), *items]
+
 
 class MemberNoteForm(TokenForm):
     text = forms.CharField(label="Note", max_length=4000, widget=forms.Textarea(attrs={"rows": 3}),

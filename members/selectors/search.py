@@ -1,9 +1,12 @@
 """The staff member search, and members' status computed in SQL for it."""
 
+import functools
+import hashlib
 from datetime import date, timedelta
 
 from django.contrib.postgres.fields.ranges import RangeEndsWith, RangeStartsWith
 from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Case, CharField, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.expressions import RawSQL
@@ -11,7 +14,17 @@ from django.db.models.functions import Coalesce, Greatest
 from django.db.models.lookups import GreaterThan, GreaterThanOrEqual, LessThanOrEqual
 
 from members import dues
-from members.models import District, Member, MembershipTerm, MemberStanding, NameLexicon
+from members.models import (
+    CareerField,
+    District,
+    Local,
+    Member,
+    MembershipCategory,
+    MembershipTerm,
+    MemberStanding,
+    NameLexicon,
+    UniServRegion,
+)
 from members.selectors.terms import ZERO, terms_with_money
 
 MEMBER_STATUSES = [
@@ -21,6 +34,11 @@ MEMBER_STATUSES = [
 
 
 STAFF_SEARCH_MAX_WORDS = 5
+
+# What the staff search's result table shows of each member (member_search_page(fields=...)).
+SEARCH_ROW_FIELDS = ("pk", "member_number", "legal_last_name", "legal_first_name", "preferred_name", "email", "nea_id",
+                     "membership_status", "latest_category_name", "employer_district__name", "local__name",
+                     "career_field__name")
 
 
 def _in_good_standing(*, paid, amount_due, required_now):
@@ -127,7 +145,37 @@ def _could_have_status(status: str, live, *, today: date, grace_days: int):
     return Exists(live.filter(membership_year__lte=year))  # lapsed
 
 
-def _word_matches(word: str, districts: list[int]) -> tuple[str, list]:
+# The lexicon's names similar to a word, kept per process: (lexicon state, word) -> {"last": [...], "first": [...]}.
+# The lexicon only grows (a trigger adds rows, nothing changes or removes them), so its row count and highest id
+# change whenever it does: an entry is never read for a lexicon other than the one it was worked out from.
+_LEXICON_MATCHES: dict = {}
+LEXICON_MATCHES_KEPT = 4096
+
+
+def _word_lookups(words: list[str]) -> list[tuple[dict, list[int]]]:
+    """For each word: the lexicon's last and first names similar to it (%, as the names are), and the districts
+    whose name holds it (%>). One query for the lexicon's state and the districts; one more for the words whose
+    names are not kept yet."""
+    lexicon, district = NameLexicon._meta.db_table, District._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT (SELECT count(*) || ':' || coalesce(max(id), 0) FROM {lexicon})"
+                       + "".join(f", array(SELECT id FROM {district} WHERE name %%> %s ORDER BY name)" for _ in words),
+                       words)
+        state, *districts = cursor.fetchone()
+        missing = sorted({word for word in words if (state, word) not in _LEXICON_MATCHES})
+        if missing:
+            cursor.execute(" UNION ALL ".join(f"SELECT %s, kind, name FROM {lexicon} WHERE name %% %s" for _ in missing),
+                           [p for word in missing for p in (word, word)])
+            found = {word: {"last": [], "first": []} for word in missing}
+            for word, kind, name in cursor.fetchall():
+                found[word][kind].append(name)
+            if len(_LEXICON_MATCHES) + len(found) > LEXICON_MATCHES_KEPT:
+                _LEXICON_MATCHES.clear()
+            _LEXICON_MATCHES.update({(state, word): names for word, names in found.items()})
+    return [(_LEXICON_MATCHES[state, word], ids) for word, ids in zip(words, districts, strict=True)]
+
+
+def _word_matches(word: str, names: dict, districts: list[int]) -> tuple[str, list]:
     """The members a word matches: last or first name similar to it (%), a word of the email similar to it (%>),
     the NEA ID, or the district. A union of one query per index: written as one OR, the planner weighs the
     trigram indexes as dear and reads every member instead (ten times slower on a large roster)."""
@@ -135,15 +183,14 @@ def _word_matches(word: str, districts: list[int]) -> tuple[str, list]:
     column = {name: quote(Member._meta.get_field(name).column)
               for name in ("legal_last_name", "legal_first_name", "email", "nea_id", "employer_district")}
     # A name is similar to the word when it is one of the lexicon's names similar to it (models.NameLexicon
-    # holds every member's names): a few thousand names matched, then the members found by name.
-    lexicon = NameLexicon._meta.db_table
-    branches = [f"SELECT id FROM {table} WHERE {column['legal_last_name']} IN "
-                f"(SELECT name FROM {lexicon} WHERE kind = 'last' AND name %% %s)",
-                f"SELECT id FROM {table} WHERE {column['legal_first_name']} IN "
-                f"(SELECT name FROM {lexicon} WHERE kind = 'first' AND name %% %s)",
-                f"SELECT id FROM {table} WHERE {column['email']} %%> %s",
+    # holds every member's names, _word_lookups matched them): the members found by name on a b-tree index.
+    branches = [f"SELECT id FROM {table} WHERE {column['email']} %%> %s",
                 f"SELECT id FROM {table} WHERE {column['nea_id']} = %s"]
-    params = [word] * 4
+    params = [word, word]
+    for field, kind in (("legal_last_name", "last"), ("legal_first_name", "first")):
+        if names[kind]:
+            branches.append(f"SELECT id FROM {table} WHERE {column[field]} = ANY(%s)")
+            params.append(names[kind])
     if districts:
         branches.append(f"SELECT id FROM {table} WHERE {column['employer_district']} = ANY(%s)")
         params.append(districts)
@@ -177,13 +224,11 @@ def member_search(*, query: str = "", status: str = "", category=None, career_fi
         words = text.split()[:STAFF_SEARCH_MAX_WORDS]
         score = None
         matches = []
-        for word in words:
-            # Districts are few: find the ones the word names first, so the member filter stays an OR of
-            # index scans.
-            districts = list(District.objects.filter(name__trigram_word_similar=word).values_list("pk", flat=True))
+        # Districts are few: find the ones each word names first, so the member filter stays an OR of index scans.
+        for word, (names, districts) in zip(words, _word_lookups(words), strict=True):
             # Names are single words: plain similarity (threshold 0.3) forgives a typo ("jonson" is 0.5 from
             # "Johnson"). An email or a district holds the word among others: word similarity (0.6).
-            matches.append(_word_matches(word, districts))
+            matches.append(_word_matches(word, names, districts))
             word_score = Greatest(TrigramSimilarity("legal_last_name", word), TrigramSimilarity("legal_first_name", word),
                                   TrigramWordSimilarity(word, "email"))
             score = word_score if score is None else score + word_score
@@ -214,6 +259,36 @@ def member_search(*, query: str = "", status: str = "", category=None, career_fi
     if region is not None:
         members = members.filter(employer_district__region=region)
     return members
+
+
+# The staff search's filter lists: field name -> model, and the model's ordering (Meta.ordering) as one sort key and
+# a name. str() of each choice is the model's own, as ModelChoiceField shows it.
+SEARCH_FILTER_LISTS = {
+    "category": (MembershipCategory, "sort_order"), "career_field": (CareerField, "sort_order"),
+    "local": (Local, None), "region": (UniServRegion, "number"),
+}
+
+
+@functools.cache
+def _filter_choices_sql() -> tuple[str, tuple]:
+    # The same every time: built and compiled once per process.
+    parts = [model.objects.order_by().annotate(list_kind=Value(kind), list_sort=F(sort) if sort else Value(0))
+             .values_list("list_kind", "list_sort", "name", "pk") for kind, (model, sort) in SEARCH_FILTER_LISTS.items()]
+    return parts[0].union(*parts[1:], all=True).order_by("list_kind", "list_sort", "name").query.sql_with_params()
+
+
+def search_filter_choices() -> dict[str, list[tuple[int, str]]]:
+    """The choices (pk, label) of the staff search's category, career field, local and region filters, in each
+    model's order: one query for the four lists, of the two or three columns the labels need."""
+    choices = {kind: [] for kind in SEARCH_FILTER_LISTS}
+    with connection.cursor() as cursor:
+        cursor.execute(*_filter_choices_sql())
+        rows = cursor.fetchall()
+    for kind, sort, name, pk in rows:
+        model, sort_field = SEARCH_FILTER_LISTS[kind]
+        item = model(pk=pk, name=name, **({sort_field: sort} if sort_field else {}))
+        choices[kind].append((pk, str(item)))
+    return choices
 
 
 class SearchPage:
@@ -274,7 +349,42 @@ def queryset_page(queryset, *, page_number, per_page: int) -> SearchPage:
     return SearchPage(list(queryset[offset:offset + per_page + 1]), number=number, per_page=per_page)
 
 
-def member_search_page(*, page_number, per_page: int = 50, query: str = "", **criteria) -> SearchPage:
+# A text search's matches in order (ids), kept in the shared cache under the search version: migration 0013 gives
+# it a new value in the same transaction as any write to what the words match or sort on (members' names, email,
+# NEA ID, district, number; districts' names), so kept matches are never read after such a change is committed.
+# Only the first MATCHES_KEPT are kept; a page past them, or a search with other filters, reads the matches afresh.
+MATCHES_KEPT = 1000
+MATCHES_KEPT_SECONDS = 3600
+# Past this many rows a search by status alone may be estimated dear enough for JIT (jit_above_cost 100,000).
+HINTLESS_OFFSET = 500
+_OTHER_FILTERS = ("status", "category", "career_field", "local", "region")
+
+
+def _planner_hints(cursor, *, text_search: bool):
+    cursor.execute("SELECT set_config('jit', 'off', true)"
+                   + (", set_config('enable_seqscan', 'off', true), set_config('enable_hashjoin', 'off', true),"
+                      " set_config('enable_mergejoin', 'off', true)" if text_search else ""))
+
+
+def _kept_matches(text: str, criteria: dict) -> tuple[list[int], bool]:
+    """The ids of the first MATCHES_KEPT members `text` matches, best first, and whether that is all of them."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version FROM members_search_version WHERE id = 1")
+        version = cursor.fetchone()[0]
+    key = f"mae:member-search:{version}:{hashlib.sha256(text.encode()).hexdigest()}"
+    kept = cache.get(key)
+    if kept is None:
+        matches = member_search(query=text, **criteria).values_list("pk", flat=True)
+        with transaction.atomic(), connection.cursor() as cursor:
+            _planner_hints(cursor, text_search=True)
+            ids = list(matches[:MATCHES_KEPT + 1])
+        kept = (ids[:MATCHES_KEPT], len(ids) <= MATCHES_KEPT)
+        cache.set(key, kept, MATCHES_KEPT_SECONDS)
+    return kept
+
+
+def member_search_page(*, page_number, per_page: int = 50, query: str = "", fields: tuple[str, ...] = (),
+                       **criteria) -> SearchPage:
     """One page (SearchPage) of member_search, read in one transaction in which PostgreSQL is told two things
     its planner gets wrong for this query:
 
@@ -283,14 +393,34 @@ def member_search_page(*, page_number, per_page: int = 50, query: str = "", **cr
     - for a text search, no sequential scan: the trigram operators are declared as cheap as `=`, so on a
       large roster the planner prefers computing similarity on every row (10-20 times slower than the GIN
       trigram indexes); and no hash or merge join, which would then read every member by its index to join
-      the few hundred the words matched (looked up one by one instead)."""
-    members = member_search(query=query, **criteria)
-    text_search = bool(query.strip()) and not query.strip().isdigit()
+      the few hundred the words matched (looked up one by one instead).
+
+    A text search on its own reads the order of its matches from the cache (_kept_matches), then only the page's
+    members. `fields`: the rows are named tuples of these (.values_list(named=True), "pk" among them), not members:
+    no model built, no column or join unread."""
+    text = " ".join(query.split())
+    text_search = bool(text) and not text.isdigit()
     number = _page_number(page_number)
+    offset = (number - 1) * per_page
+    if (text_search and offset + per_page < MATCHES_KEPT and not any(criteria.get(name) for name in _OTHER_FILTERS)
+            and (not fields or "pk" in fields)):
+        ids, complete = _kept_matches(text, criteria)
+        if complete or offset + per_page < len(ids):
+            page_ids = ids[offset:offset + per_page + 1]
+            members = member_search(**criteria).filter(pk__in=page_ids)
+            if fields:
+                members = members.values_list(*fields, named=True)
+            # A page's members by id: no hint needed (too cheap for JIT).
+            found = {row.pk: row for row in members}
+            return SearchPage([found[pk] for pk in page_ids if pk in found], number=number, per_page=per_page)
+    members = member_search(query=query, **criteria)
+    if fields:
+        members = members.values_list(*fields, named=True)
+    if not text_search and criteria.get("stored_status") and offset < HINTLESS_OFFSET:
+        # Statuses read from the stored ones: a first page is estimated far below JIT's threshold (about 20-70 per
+        # row read), so it is read without the hints' transaction (three round trips fewer).
+        return SearchPage(list(members[offset:offset + per_page + 1]), number=number, per_page=per_page)
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('jit', 'off', true)"
-                       + (", set_config('enable_seqscan', 'off', true), set_config('enable_hashjoin', 'off', true),"
-                          " set_config('enable_mergejoin', 'off', true)" if text_search else ""))
-        offset = (number - 1) * per_page
+        _planner_hints(cursor, text_search=text_search)
         rows = list(members[offset:offset + per_page + 1])
     return SearchPage(rows, number=number, per_page=per_page)

@@ -16,6 +16,7 @@ import logging
 from datetime import date
 
 from django.db import connection, transaction
+from django.db.models import Exists
 from django.utils import timezone
 
 from members.models import Member, MemberStanding, StandingStale, StandingState
@@ -65,10 +66,12 @@ def member_standing_refresh_run(*, today: date, grace_days: int | None = None) -
 def member_standing_ready(*, today: date, grace_days: int) -> bool:
     """May the stored statuses be read for `today`? After working out again those of the members queued since
     (if they are few). False when they are of another day or grace period, or too many are queued."""
-    state = StandingState.objects.filter(pk=1).values_list("day", "grace_days").first()
-    if state != (today, grace_days):
+    # The state and whether any member is queued, in one query.
+    state = (StandingState.objects.filter(pk=1).annotate(queued=Exists(StandingStale.objects.all()))
+             .values_list("day", "grace_days", "queued").first())
+    if state is None or state[:2] != (today, grace_days):
         return False
-    if not StandingStale.objects.exists():
+    if not state[2]:
         return True
     with transaction.atomic():
         ids = list(StandingStale.objects.order_by("member_id").values_list("member_id", flat=True)[:READY_AT_MOST + 1])
