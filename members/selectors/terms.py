@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import DecimalField, F, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -110,6 +111,57 @@ def card_valid_through(terms: list, *, card_term_pk, today: date) -> tuple[bool,
         return True, valid_through
     card = next(t for t in terms if t.pk == card_term_pk)
     return False, card.end if card.status == dues.TermStatus.EXPIRED else None
+
+
+@dataclass(frozen=True)
+class CardTerm:
+    """What card_valid_through needs of one term: its dates and its status today."""
+
+    pk: int
+    start: date
+    end: date
+    status: dues.TermStatus
+
+
+CARD_SQL = """
+    WITH grace AS (SELECT COALESCE((SELECT grace_period_days FROM members_renewalpolicy WHERE id = 1),
+                                   %(default_grace)s) AS days)
+    SELECT m.preferred_name, m.legal_first_name, m.legal_last_name, card.id, grace.days, t.id, lower(t.period),
+           upper(t.period) - 1, t.cancelled_at, t.continues_id IS NOT NULL, t.amount_due,
+           COALESCE(SUM(p.amount) FILTER (WHERE p.status = %(succeeded)s), 0),
+           COALESCE(SUM(p.amount) FILTER (WHERE p.installment_number IS NOT NULL
+                                          AND p.due_on <= %(today)s::date - grace.days), 0)
+      FROM members_membershipterm card
+      JOIN members_member m ON m.id = card.member_id
+      JOIN members_membershipterm t ON t.member_id = card.member_id
+     CROSS JOIN grace
+      LEFT JOIN members_payment p ON p.term_id = t.id
+     WHERE card.verification_token = %(token)s
+     GROUP BY m.id, card.id, grace.days, t.id
+"""
+
+
+def card_verification(token, *, today: date) -> tuple[str, bool, date | None] | None:
+    """(name, active today, valid through) for the card whose verification token is `token`, or None if no
+    term has it. One query reads the member's terms with terms_with_money's two sums and the renewal policy's
+    grace period (RenewalPolicy.current's row, or its default when there is none yet); then the same rules as
+    member_terms (dues.term_status) and card_valid_through."""
+    params = {"succeeded": Payment.Status.SUCCEEDED, "today": today, "token": token,
+              "default_grace": RenewalPolicy._meta.get_field("grace_period_days").default}
+    with connection.cursor() as cursor:
+        cursor.execute(CARD_SQL, params)
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    preferred, first, last, card_pk, grace = rows[0][:5]
+    terms = []
+    for (pk, start, end, cancelled_at, renewal, amount_due, paid, required_now) in (row[5:] for row in rows):
+        cancelled = cancelled_at is not None and timezone.localtime(cancelled_at).date() <= today
+        status = dues.term_status(start=start, end=end, cancelled=cancelled, renewal=renewal, amount_due=amount_due,
+                                  paid=paid, required_now=required_now, today=today, grace_days=grace)
+        terms.append(CardTerm(pk=pk, start=start, end=end, status=status))
+    name = f"{preferred or first} {last}".strip()  # as Member.display_name
+    return (name, *card_valid_through(terms, card_term_pk=card_pk, today=today))
 
 
 @dataclass(frozen=True)
