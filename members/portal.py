@@ -1,5 +1,6 @@
 """What the members app plugs into the core (mae_portal/registry.py); called from MembersConfig.ready()."""
 
+import rules
 from celery.schedules import crontab
 
 from mae_portal import registry
@@ -80,6 +81,12 @@ def may_join_nag(user) -> bool:
     return not works_for_mae(user)
 
 
+def may_use_member_tools(user) -> bool:
+    """user.has_perm("members.view_roster") without the model backends' two queries: the permission is a rule
+    (members/rules.py) with no Permission row behind it, so only the rule can grant it."""
+    return rules.has_perm("members.view_roster", user)
+
+
 def _staff_role(request):
     user = request.user
     roles = sorted(group_names(user)) or (["Administrator"] if user.is_superuser else ["MAE staff"])
@@ -121,7 +128,7 @@ def register() -> None:
                                       context=_staff_role, visible=works_for_mae, order=1)
     registry.register_dashboard_panel("member-tools", template="members/dashboard/_tools.html",
                                       context=lambda request: {"is_membership_staff": is_membership_staff(request.user)},
-                                      visible=lambda user: user.has_perm("members.view_roster"), order=5)
+                                      visible=may_use_member_tools, order=5)
     registry.register_documents_expected("membership", _documents_expected)
 
     registry.register_group_permissions(Groups.MEMBERSHIP_STAFF, MEMBERSHIP_STAFF_PERMISSIONS)

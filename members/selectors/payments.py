@@ -16,11 +16,22 @@ def next_draft(member: Member):
             .select_related("term").order_by("due_on").first())
 
 
-def member_payments_for_staff(member: Member) -> list:
+def member_payments_for_staff(member: Member, *, terms: list | None = None) -> list:
     """The member's payments, newest first, each with `refunded` (the total refunded of it, positive)
-    and `refundable` (what may still be refunded; zero for refunds, adjustments and unpaid rows)."""
-    payments = list(member.payments.select_related("term__category", "recorded_by", "refund_of")
-                    .order_by("-created_at", "-pk"))
+    and `refundable` (what may still be refunded; zero for refunds, adjustments and unpaid rows).
+    `terms`: the member's terms if the page loaded them already (with their category): each payment gets its
+    term, and a refund the payment it refunds, from the rows at hand rather than from joins."""
+    if terms is None:
+        payments = list(member.payments.select_related("term__category", "recorded_by", "refund_of")
+                        .order_by("-created_at", "-pk"))
+    else:
+        payments = list(member.payments.select_related("recorded_by").order_by("-created_at", "-pk"))
+        terms_by_pk, payments_by_pk = {t.pk: t for t in terms}, {p.pk: p for p in payments}
+        for p in payments:
+            if p.term_id in terms_by_pk:
+                p.term = terms_by_pk[p.term_id]
+            if p.refund_of_id in payments_by_pk:
+                p.refund_of = payments_by_pk[p.refund_of_id]
     refunded: dict[int, Decimal] = {}
     for p in payments:
         if p.refund_of_id and p.status == Payment.Status.SUCCEEDED:

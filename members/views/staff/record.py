@@ -26,7 +26,7 @@ def member_detail(request, member_number):
     policy = RenewalPolicy.current()  # read once: terms, status and the renewal choice all need it
     terms = member_terms(member, today=day, policy=policy)
     grace = policy.grace_period_days
-    payments = member_payments_for_staff(member)
+    payments = member_payments_for_staff(member, terms=terms)
     plans = list(member_plans_for_staff(member))
     notes = list(member_notes(member))
     trail = list(audit_trail_for(member))
