@@ -13,7 +13,7 @@ from mae_portal.models import StoredDocument
 from members import clock, dues
 from members.models import MembershipTerm, Payment, RenewalPolicy, User
 from members.selectors.dashboard import balances_to_pay, payments_owed, status_line
-from members.selectors.payments import member_payments
+from members.selectors.payments import attach_terms, member_payments
 from members.selectors.terms import current_term, member_renewable_term, member_terms_from_payments
 from members.views.member.common import TermStatus, _active_plan, _describe_plan
 
@@ -54,9 +54,7 @@ def membership_dashboard(user, day: date | None = None) -> dict:
     terms = member_terms_from_payments(member, payments, today=day, policy=policy)
     terms_by_pk = {t.pk: t for t in terms}
     grace = policy.grace_period_days
-    for payment in payments:  # their terms, loaded above with their category and money (no join)
-        if payment.term_id in terms_by_pk:
-            payment.term = terms_by_pk[payment.term_id]
+    attach_terms(payments, terms)  # loaded above with their category and money: no join
     member.loaded_payments = payments  # for membership_documents_expected, asked on the same page
     current = current_term(terms, day)
     plan = _active_plan(member)
