@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
+from django.db.models import Q
 from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_GET
 from mae_portal import registry
 from mae_portal.access import get_visible_or_404
 from mae_portal.audit import audit_subjects
-from mae_portal.documents import document_kind, documents_visible_to, safe_filename
+from mae_portal.documents import document_kind, document_kinds, documents_visible_to, safe_filename
 from mae_portal.models import AuditLog, StoredDocument
 from mae_portal.permissions import is_admin
 from mae_portal.public_pages import public_pages_version
@@ -64,12 +65,30 @@ def documents_panel(request):
     return response
 
 
+DOCUMENT_LIST_FIELDS = ("pk", "title", "status", "size", "created_at", "content_type")
+
+
 def _documents(user):
-    # The user's own documents (of any registered kind, that they may open), newest first.
-    documents = list(documents_visible_to(user).filter(owner=user).only(
-        "pk", "title", "status", "size", "created_at", "content_type")[:10])
+    documents = _own_documents(user)
     pending = any(d.status == d.Status.PENDING for d in documents) or registry.documents_expected(user)
     return {"documents": documents, "documents_pending": pending}
+
+
+def _own_documents(user, limit=10):
+    """The user's own documents (of any registered kind, that they may open), newest first.
+
+    Their own documents of the registered kinds first, in one plain query; when each kind among them opens
+    to its owner whatever the document (its scope for this user is their own documents, or all of them),
+    those are the answer, with no need to build every kind's scope into the query. Else, the full one."""
+    if not user.is_authenticated:
+        return []
+    kinds = {kind.name: kind for kind in document_kinds()}
+    documents = list(StoredDocument.objects.filter(owner=user, kind__in=list(kinds))
+                     .only(*DOCUMENT_LIST_FIELDS, "kind")[:limit])
+    opens_to_owner = (Q(owner=user), Q(pk__isnull=False))
+    if all(kinds[name].visible_to(user) in opens_to_owner for name in {d.kind for d in documents}):
+        return documents
+    return list(documents_visible_to(user).filter(owner=user).only(*DOCUMENT_LIST_FIELDS)[:limit])
 
 
 @require_GET

@@ -16,11 +16,20 @@ def next_draft(member: Member):
             .select_related("term").order_by("due_on").first())
 
 
-def member_payments_for_staff(member: Member) -> list:
+def member_payments_for_staff(member: Member, *, joined: bool = True) -> list:
     """The member's payments, newest first, each with `refunded` (the total refunded of it, positive)
-    and `refundable` (what may still be refunded; zero for refunds, adjustments and unpaid rows)."""
-    payments = list(member.payments.select_related("term__category", "recorded_by", "refund_of")
-                    .order_by("-created_at", "-pk"))
+    and `refundable` (what may still be refunded; zero for refunds, adjustments and unpaid rows).
+    `joined=False`: without their terms (a page that loads the terms itself gives them with attach_terms), a
+    refund's payment taken from the rows at hand rather than from a join."""
+    if joined:
+        payments = list(member.payments.select_related("term__category", "recorded_by", "refund_of")
+                        .order_by("-created_at", "-pk"))
+    else:
+        payments = list(member.payments.select_related("recorded_by").order_by("-created_at", "-pk"))
+        payments_by_pk = {p.pk: p for p in payments}
+        for p in payments:
+            if p.refund_of_id in payments_by_pk:
+                p.refund_of = payments_by_pk[p.refund_of_id]
     refunded: dict[int, Decimal] = {}
     for p in payments:
         if p.refund_of_id and p.status == Payment.Status.SUCCEEDED:
@@ -65,7 +74,25 @@ def payments_needing_attention():
             .order_by("created_at", "pk"))
 
 
-def member_mismatched_events(member: Member):
-    """Gateway events about the member's payments that were recorded but not applied (amount or currency)."""
-    return (GatewayEvent.objects.filter(payment__member=member).exclude(mismatch="")
-            .select_related("payment__term").order_by("-received_at"))
+def attach_terms(payments: list, terms: list) -> None:
+    """Each payment gets its term from `terms` (the member's, loaded by the page), so none is read again."""
+    terms_by_pk = {t.pk: t for t in terms}
+    for p in payments:
+        if p.term_id in terms_by_pk:
+            p.term = terms_by_pk[p.term_id]
+
+
+def member_mismatched_events(member: Member, *, payments: list | None = None):
+    """Gateway events about the member's payments that were recorded but not applied (amount or currency).
+    `payments`: all the member's payments if the page loaded them (with their terms): no join, and no query
+    when there are none."""
+    if payments is None:
+        return (GatewayEvent.objects.filter(payment__member=member).exclude(mismatch="")
+                .select_related("payment__term").order_by("-received_at"))
+    if not payments:
+        return []
+    by_pk = {p.pk: p for p in payments}
+    events = list(GatewayEvent.objects.filter(payment_id__in=list(by_pk)).exclude(mismatch="").order_by("-received_at"))
+    for event in events:
+        event.payment = by_pk[event.payment_id]
+    return events

@@ -301,7 +301,8 @@ def test_an_event_whose_amount_or_currency_differs_is_recorded_not_applied(clien
     recorded = GatewayEvent.objects.get(event_id=event["id"])
     assert recorded.payment == payment and reason in recorded.mismatch and recorded.currency == currency
     client.force_login(staff)
-    assert reason in client.get(f"{S}/members/{member.member.member_number}/").content.decode()
+    record = client.get(f"{S}/members/{member.member.member_number}/").content.decode()
+    assert reason in record and f"for the ${payment.amount} payment of {payment.term.year_label}: " in record
     assert reason in client.get(f"{S}/payments/attention/").content.decode()
 
 

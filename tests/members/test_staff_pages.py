@@ -375,6 +375,7 @@ def test_member_record_shows_terms_payments_plans_documents_notes_and_audit(staf
     assert [(t.year_label, t.status) for t in terms] == [("2026-27", "active"), ("2025-26", "expired")]
     assert "Status this year</dt><dd><strong>Active</strong>" in html
     assert "Check 7781" in html and "$20.00 refunded" in html and "Paid twice" in html
+    assert "Refund of $20.00 paid" in html  # the refund's payment, from the rows the page loaded
     assert "Monthly bank draft" in html and "Signed “Tamika Shelton”" in html and "10.0.0.9" in html
     document = StoredDocument.objects.get(owner=rich.user, title="Membership card 2026-27")
     assert f'href="/documents/{document.pk}/"' in html

@@ -1,7 +1,7 @@
 """The public page a membership card's QR code opens: name, status in plain words, valid-through date, nothing else."""
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.cache import cache
@@ -117,3 +117,63 @@ def test_the_renewal_policy_is_read_from_the_cache_until_staff_change_it(django_
         assert RenewalPolicy.current().grace_period_days == 30  # made again, with the defaults
         assert cache.get(RenewalPolicy.CACHE_KEY) is None  # read inside a transaction: not cached
     assert RenewalPolicy.current().grace_period_days == 30
+
+
+DAYS = [date(2026, 9, 1), date(2026, 12, 15), date(2027, 3, 1), date(2027, 8, 5), date(2027, 9, 15),
+        date(2027, 10, 5), date(2028, 3, 1), date(2028, 10, 1)]
+
+
+def orm_card(term, day):
+    """The card page's answer the long way: the member's terms through the ORM, then card_valid_through."""
+    from members.selectors.terms import card_valid_through, member_terms
+
+    terms = member_terms(term.member, today=day)
+    return (term.member.display_name, *card_valid_through(terms, card_term_pk=term.pk, today=day))
+
+
+def test_the_one_query_answer_matches_the_orm_one_for_every_kind_of_term(member, staff,
+                                                                         django_capture_on_commit_callbacks,
+                                                                         django_assert_num_queries):
+    """card_verification (one SQL query) against member_terms + card_valid_through, day after day: a paid year,
+    a paid renewal, a monthly plan with its first draft paid (installments due later count as required), and a
+    cancelled one."""
+    from members.selectors.terms import card_verification
+
+    record = member.member
+    record.preferred_name = "Tammy"
+    record.save(update_fields=["preferred_name"])
+    first = join(record)
+    with django_capture_on_commit_callbacks(execute=False):
+        pay_by_card(first)
+    renewal = join(record, today=date(2027, 8, 1), key="renew-3", renewal_of=first.term, plan="monthly")
+    with django_capture_on_commit_callbacks(execute=False):
+        pay_by_card(renewal)
+    unpaid = join(record, today=date(2028, 8, 1), key="renew-4", renewal_of=renewal.term)
+    term_cancel(term=unpaid.term, reason="Moved away", actor=staff)
+    for term in [first.term, renewal.term, unpaid.term]:
+        for day in DAYS:
+            with django_assert_num_queries(1):
+                answer = card_verification(term.verification_token, today=day)
+            assert answer == orm_card(term, day), (term, day)
+    assert card_verification(uuid.uuid4(), today=DAYS[0]) is None
+
+
+def test_the_grace_period_comes_from_the_renewal_policy(member, on_day, client, django_capture_on_commit_callbacks):
+    """A monthly plan with a draft missed 15 days ago is active under a 30-day grace period; staff shortening it
+    to 10 days lapses the card at once."""
+    from members.selectors.terms import card_verification
+    from members.services.catalog import renewal_policy_update
+
+    first = join(member.member, plan="monthly")
+    with django_capture_on_commit_callbacks(execute=False):
+        pay_by_card(first)
+    term = first.term
+    second = term.payments.get(installment_number=2)
+    day = second.due_on + timedelta(days=15)
+    on_day(day)
+    url = reverse("verify_card", args=[term.verification_token])
+    assert "Active member" in client.get(url).content.decode()
+    renewal_policy_update(renewal_window_days=45, grace_period_days=10, actor=None)
+    assert "Not active" in client.get(url).content.decode()
+    assert card_verification(term.verification_token, today=day) == orm_card(term, day) == (
+        member.member.display_name, False, None)

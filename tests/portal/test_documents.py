@@ -137,3 +137,21 @@ def test_the_dashboard_lists_my_documents_of_any_kind(client, member, receipt):
     client.force_login(member)
     page = client.get("/documents/panel/").content.decode()
     assert receipt.title in page and f"/documents/{receipt.pk}/" in page and "Not mine" not in page
+
+
+def test_the_dashboard_lists_only_own_documents_their_kind_opens_to_them(client, member, staff):
+    """The dashboard's list reads the owner's documents plainly, but a kind whose scope does not open a
+    document to its owner still keeps it off the list (the full scope is used then)."""
+    register_document_kind(DocumentKind(name="test_sealed", label="Sealed", visible_to=lambda user: Q(pk__isnull=True)))
+    try:
+        open_one = StoredDocument.objects.create(kind="member_record", subject=member.member, owner=member,
+                                                 title="Open record copy", download_name="a.pdf", status="ready")
+        StoredDocument.objects.create(kind="test_sealed", subject=member.member, owner=member,
+                                      title="Sealed paper", download_name="b.pdf", status="ready")
+        StoredDocument.objects.create(kind="test_unregistered", subject=member.member, owner=member,
+                                      title="Unknown kind", download_name="c.pdf", status="ready")
+        client.force_login(member)
+        html = client.get("/dashboard/").content.decode()
+        assert open_one.title in html and "Sealed paper" not in html and "Unknown kind" not in html
+    finally:
+        unregister_document_kind("test_sealed")

@@ -13,8 +13,8 @@ from mae_portal.models import StoredDocument
 from members import clock, dues
 from members.models import MembershipTerm, Payment, RenewalPolicy, User
 from members.selectors.dashboard import balances_to_pay, payments_owed, status_line
-from members.selectors.payments import member_payments
-from members.selectors.terms import current_term, member_renewable_term, member_terms
+from members.selectors.payments import attach_terms, member_payments
+from members.selectors.terms import current_term, member_renewable_term, member_terms_from_payments
 from members.views.member.common import TermStatus, _active_plan, _describe_plan
 
 DOCUMENTS_EXPECTED_FOR = timedelta(minutes=10)
@@ -50,10 +50,11 @@ def membership_dashboard(user, day: date | None = None) -> dict:
     if member is None:
         return {"membership": None}
     policy = RenewalPolicy.current()  # read once: terms, renewal and status all need it
-    terms = member_terms(member, today=day, policy=policy)
+    payments = list(member_payments(member).select_related(None))
+    terms = member_terms_from_payments(member, payments, today=day, policy=policy)
     terms_by_pk = {t.pk: t for t in terms}
     grace = policy.grace_period_days
-    payments = list(member_payments(member).select_related("term__category"))
+    attach_terms(payments, terms)  # loaded above with their category and money: no join
     member.loaded_payments = payments  # for membership_documents_expected, asked on the same page
     current = current_term(terms, day)
     plan = _active_plan(member)

@@ -5,13 +5,17 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
 from mae_portal.audit import client_ip
 from members import clock, dues
 from members.forms.join import CategoryForm, JoinProfileForm, PlanForm
 from members.models import District, Member, PaymentPlan
+from members.reference_cache import cached_markup
 from members.selectors.terms import member_renewable_term
 from members.services.authorization import authorization_for
 from members.services.errors import MembershipError
@@ -37,11 +41,19 @@ from members.views.member.common import (
 @login_required
 def join(request):
     """Step 1: who you are and where you work. Creates the member record or updates the one there is."""
+    today = clock.today()
+    if request.method == "GET" and not Member.objects.filter(user=request.user).exists():
+        # the empty form, the same for everyone but for their name (a cheap check first: most have no record)
+        return render(request, "members/membership/join_profile.html", {
+            "form_markup": _empty_join_form(first_name=request.user.first_name, last_name=request.user.last_name,
+                                            today=today),
+            "member": None, "step": 1,
+        })
     member = _member(request.user)
     if member is not None and (guard := _join_guard(request, member)):
         return guard
     instance = member or Member(legal_first_name=request.user.first_name, legal_last_name=request.user.last_name)
-    form = JoinProfileForm(request.POST or None, instance=instance, today=clock.today())
+    form = JoinProfileForm(request.POST or None, instance=instance, today=today)
     if request.method == "POST" and form.is_valid():
         try:
             member_create_or_update_for_join(user=request.user, data=form.cleaned_data, actor=request.user,
@@ -53,6 +65,28 @@ def join(request):
     return render(request, "members/membership/join_profile.html", {
         "form": form, "member": member, "districts": District.objects.values_list("name", flat=True), "step": 1,
     })
+
+
+# The empty join form's markup is kept with these in the name fields, then each visitor's name put in their place.
+NAME_MARKS = {"first": "mae-join-first-name-3e9b1c", "last": "mae-join-last-name-3e9b1c"}
+
+
+def _empty_join_form(*, first_name: str, last_name: str, today) -> SafeString:
+    """The fields of the join form for someone with no member record, after its CSRF token (rendered per
+    request by the page): kept per reference version (members.reference_cache) and day (the hire date's max)."""
+
+    def build():
+        instance = Member(legal_first_name=NAME_MARKS["first"], legal_last_name=NAME_MARKS["last"])
+        return render_to_string("members/membership/_join_profile_form.html", {
+            "form": JoinProfileForm(instance=instance, today=today),
+            "districts": District.objects.values_list("name", flat=True),
+        })
+
+    markup = cached_markup("members:join-form", day=today, build=build)
+    for mark, name in ((NAME_MARKS["first"], first_name), (NAME_MARKS["last"], last_name)):
+        # what the widget renders: no value attribute for an empty one, else the escaped value
+        markup = markup.replace(f' value="{mark}"', f' value="{conditional_escape(name)}"' if name else "")
+    return mark_safe(markup)  # noqa: S308 (markup rendered by the template engine; the names escaped above)
 
 
 @login_required
