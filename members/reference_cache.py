@@ -7,6 +7,7 @@ from the signals below; `REFERENCE_SECONDS` bounds how long a change made around
 
 import time
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
@@ -15,9 +16,15 @@ VERSION_KEY = "members:reference-version"
 REFERENCE_SECONDS = 600
 
 
+def scoped_key(key: str) -> str:
+    """The key for this database: two databases sharing one Redis (tests and a benchmark, say) never read each
+    other's reference markup."""
+    return f"{key}:{settings.DATABASES['default']['NAME']}"
+
+
 def reference_changed(**_kwargs) -> None:
     """Inside or outside a transaction: the version moves once the change is committed."""
-    transaction.on_commit(lambda: cache.set(VERSION_KEY, time.time_ns(), None))
+    transaction.on_commit(lambda: cache.set(scoped_key(VERSION_KEY), time.time_ns(), None))
 
 
 def connect() -> None:
@@ -31,8 +38,9 @@ def connect() -> None:
 def cached_markup(key: str, *, day, build) -> str:
     """The markup kept under `key` for this reference version and `day`, else `build()` kept for next time.
     One round trip to the cache when it is there."""
-    kept = cache.get_many([VERSION_KEY, key])
-    version = kept.get(VERSION_KEY, 0)
+    version_key, key = scoped_key(VERSION_KEY), scoped_key(key)
+    kept = cache.get_many([version_key, key])
+    version = kept.get(version_key, 0)
     entry = kept.get(key)
     if entry is not None and entry[0] == version and entry[1] == day.isoformat():
         return entry[2]

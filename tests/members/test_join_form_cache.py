@@ -13,7 +13,7 @@ from django.test import RequestFactory
 from members import clock
 from members.forms.join import JoinProfileForm
 from members.models import CareerField, District, Member
-from members.reference_cache import VERSION_KEY
+from members.reference_cache import VERSION_KEY, scoped_key
 from tests.factories import DistrictFactory, MemberFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)  # kept only outside a transaction, as pages run
@@ -46,7 +46,7 @@ def test_kept_markup_is_what_the_form_renders_with_each_visitors_name(client, wo
         client.force_login(user)
         html = client.get("/members/join/").content.decode()
         assert form_markup(html) == rendered_afresh(user)
-    assert cache.get("members:join-form") is not None
+    assert cache.get(scoped_key("members:join-form")) is not None
 
 
 def test_each_visitor_gets_their_own_csrf_token(client, world):
@@ -63,7 +63,7 @@ def test_a_new_or_renamed_district_or_career_field_shows_at_once(client, world, 
     client.force_login(outsider)
     page = client.get("/members/join/").content.decode()
     assert '<option value="Tupelo Public School District">' in page
-    assert cache.get("members:join-form") is not None  # kept
+    assert cache.get(scoped_key("members:join-form")) is not None  # kept
     DistrictFactory(name="Oxford School District", region=world.district_a.region)
     page = client.get("/members/join/").content.decode()
     assert '<option value="Oxford School District">' in page
@@ -87,11 +87,11 @@ def test_a_new_or_renamed_district_or_career_field_shows_at_once(client, world, 
 def test_a_change_inside_a_transaction_moves_the_version_only_once_committed(world):
     from django.db import transaction
 
-    cache.set(VERSION_KEY, 1, None)
+    cache.set(scoped_key(VERSION_KEY), 1, None)
     with transaction.atomic():
         DistrictFactory(name="Oxford School District", region=world.district_a.region)
-        assert cache.get(VERSION_KEY) == 1
-    assert cache.get(VERSION_KEY) != 1
+        assert cache.get(scoped_key(VERSION_KEY)) == 1
+    assert cache.get(scoped_key(VERSION_KEY)) != 1
 
 
 def test_a_visitor_with_a_member_record_but_no_membership_sees_their_own_details(client, world, outsider):
