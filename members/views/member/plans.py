@@ -161,8 +161,11 @@ def plan_choose_authorize(request, term_id):
     if money is None:
         return redirect("dashboard")
     choice = _draft_request(request, term.category)
-    if choice is None or _active_plan(member) is not None:
-        messages.error(request, "Choose how your drafts should run, below.")
+    if _active_plan(member) is not None:
+        messages.error(request, "You pay by another plan already, so no second one can start.")
+        return redirect("members:plan_choose", term.pk)
+    if choice is None:
+        messages.error(request, "Choose monthly drafts or drafts on each payday, below.")
         return redirect("members:plan_choose", term.pk)
     kind, draft_day = choice
     day = clock.today()
