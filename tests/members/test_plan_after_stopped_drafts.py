@@ -186,3 +186,17 @@ def test_a_term_whose_drafts_still_run_has_no_such_page(client, member, esp_full
     assert client.get(_choose_url(payment.term)).status_code == 404
     assert client.get(f"{_choose_url(payment.term)}authorize/?plan=monthly&draft_day=3").status_code == 404
     assert 'href="/members/plan/terms/' not in client.get("/dashboard/").content.decode()
+
+
+def test_with_another_plan_running_only_the_card_is_offered(client, member, stopped):
+    PaymentPlan.objects.create(member=member.member, kind="annual")  # e.g. next year's, chosen when renewing
+    page = client.get(_choose_url(stopped)).content.decode()
+    assert "You pay by another plan already (once a year by card)" in page and 'name="plan_kind"' not in page
+    assert f"Pay the remaining ${term_money(stopped).balance}" in page
+    response = client.get(f"{_choose_url(stopped)}authorize/?plan=monthly&draft_day=3", follow=True)
+    assert response.redirect_chain[-1][0] == _choose_url(stopped)
+    assert "no second one can start" in response.content.decode()
+    with pytest.raises(MembershipError, match="payment plan running already"):
+        plan_drafts_restart(member=member.member, term=stopped, plan_kind="monthly", draft_day=3,
+                            authorization=SIGNATURE, actor=member, today=JOIN_DAY, idempotency_key="second")
+    assert DraftAuthorization.objects.count() == 1 and PaymentPlan.objects.filter(status="active").count() == 1
