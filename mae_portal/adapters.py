@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
 
-from mae_portal.audit import client_ip
+from mae_portal.audit import audit_record, client_ip
 from mae_portal.emails import queue_rendered_email
 from mae_portal.permissions import requires_mfa
 
@@ -93,6 +93,11 @@ UNREADABLE_MESSAGE = (
     "Two-factor sign-in could not be checked: the portal cannot read your authenticator's settings. "
     "This is not your code's fault. Please contact MAE at 601-354-4463 to have two-factor authentication reset."
 )
+# What a signed-in user is told by the two-factor pages (mae_portal.middleware.UnreadableMFASecretMiddleware).
+UNREADABLE_PAGE_MESSAGE = (
+    "Your two-factor secret can no longer be read (the portal's key was changed). "
+    "Ask an administrator to reset your two-factor authentication."
+)
 
 
 def mfa_keys() -> list[str]:
@@ -143,6 +148,20 @@ def mfa_secrets_reencrypt() -> int:
         )
     Authenticator.objects.bulk_update(changed, ["data"])
     return len(changed)
+
+
+@transaction.atomic
+def mfa_reset(*, user, actor, ip: str | None = None) -> list[str]:
+    """Remove every two-factor authenticator of `user` (authenticator app, recovery codes), e.g. when its secret
+    can no longer be read: they set two-factor authentication up again (a role that requires it, before any
+    other page opens). Audited; returns the kinds removed (none if there were none)."""
+    authenticators = list(Authenticator.objects.select_for_update().filter(user=user).order_by("type"))
+    if not authenticators:
+        return []
+    kinds = [authenticator.type for authenticator in authenticators]
+    Authenticator.objects.filter(pk__in=[authenticator.pk for authenticator in authenticators]).delete()
+    audit_record(actor=actor, ip=ip, action="mfa.reset", obj=user, changes={"removed": kinds})
+    return kinds
 
 
 class MFAAdapter(DefaultMFAAdapter):

@@ -1,5 +1,8 @@
-from django.contrib import admin
+from allauth.mfa.admin import AuthenticatorAdmin
+from allauth.mfa.models import Authenticator
+from django.contrib import admin, messages
 
+from mae_portal.adapters import mfa_reset
 from mae_portal.audit import audit_record, client_ip
 from mae_portal.models import AuditLog, EmailDelivery, StoredDocument
 
@@ -58,3 +61,26 @@ class StoredDocumentAdmin(ReadOnlyAdmin):
     list_filter = ["kind", "origin", "status"]
     list_select_related = ["owner"]
     exclude = ["file"]
+
+
+admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class PortalAuthenticatorAdmin(AuthenticatorAdmin):
+    """allauth's, with the way to help someone whose two-factor secret can no longer be read (the key changed):
+    reset their two-factor authentication (mae_portal.adapters.mfa_reset), and they set it up again. When no
+    administrator can sign in either, `manage.py reset_mfa EMAIL` does the same."""
+
+    search_fields = ["user__email"]
+    list_select_related = ["user"]
+    actions = ["reset_two_factor"]
+
+    @admin.action(description="Reset two-factor authentication of these accounts (remove all their authenticators)",
+                  permissions=["delete"])
+    def reset_two_factor(self, request, queryset):
+        users = {authenticator.user for authenticator in queryset.select_related("user")}
+        for user in users:
+            mfa_reset(user=user, actor=request.user, ip=client_ip(request))
+        self.message_user(request, f"Two-factor authentication was reset for {len(users)} account(s): "
+                                   "each sets it up again at the next sign-in.", messages.SUCCESS)

@@ -58,6 +58,7 @@ register_audit_actions({
     "admin.changed": "Changed in the admin",
     "admin.deleted": "Deleted in the admin",
     "document.uploaded": "Document uploaded",
+    "mfa.reset": "Two-factor authentication reset by an administrator",
 })
 
 

@@ -1,14 +1,20 @@
+import logging
 import time
 
+from allauth.mfa.adapter import get_adapter as get_mfa_adapter
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
+from mae_portal.adapters import UNREADABLE_PAGE_MESSAGE, MFASecretUnreadable
 from mae_portal.permissions import requires_mfa
+
+security_log = logging.getLogger("mae_portal.security")
 
 _SESSION_STARTED = "mae_session_started"
 _SESSION_SEEN = "mae_session_seen"
@@ -98,3 +104,30 @@ class NoStoreForPersonalPagesMiddleware:
         if request.user.is_authenticated or request.path.startswith("/accounts/"):
             patch_cache_control(response, no_store=True, no_cache=True, private=True, max_age=0)
         return response
+
+
+class UnreadableMFASecretMiddleware:
+    """A page that needed a stored two-factor secret no key in MFA_ENCRYPTION_KEY opens (the key was changed
+    without keeping the old one after it) says so, with a 409, instead of failing with a 500: allauth's pages
+    decrypt while they build or render (the two-factor overview, recovery codes shown, downloaded or
+    regenerated). The code forms show it next to the field instead (mae_portal.mfa_forms)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, MFASecretUnreadable):
+            return None
+        user = request.user
+        security_log.error(
+            "%s of user %s could not be shown: a stored two-factor secret opens with no key in MFA_ENCRYPTION_KEY "
+            "(was the key changed without keeping the old one after it?)", request.path, user.pk,
+        )
+        app = Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).first()
+        return render(request, "mfa_secret_unreadable.html", {
+            "message": UNREADABLE_PAGE_MESSAGE,
+            "can_switch_off": app is not None and get_mfa_adapter().can_delete_authenticator(app),
+        }, status=409)

@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "mae_portal.middleware.SessionActivityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "mae_portal.middleware.RequireMFAMiddleware",
+    # A stored two-factor secret that no key opens any more: a page that says so, not a 500.
+    "mae_portal.middleware.UnreadableMFASecretMiddleware",
     "mae_portal.middleware.NoStoreForPersonalPagesMiddleware",
 ]
 

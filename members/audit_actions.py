@@ -33,6 +33,7 @@ ACTIONS = {
     "plan.changed": "Payment plan changed",
     "plan.auto_renew_cancelled": "Automatic renewal cancelled",
     "plan.drafts_cancelled": "Bank drafts stopped",
+    "plan.drafts_restarted": "Bank drafts started again after they were stopped",
     "plan.payment_method_update_started": "Payment method update started",
     "plan.payment_method_update_abandoned": "Payment method update abandoned",
     # Catalog and policy

@@ -25,5 +25,7 @@ urlpatterns = [
     path("plan/change/authorize/", plans.plan_change_authorize, name="plan_change_authorize"),
     path("plan/automatic-renewal/cancel/", plans.plan_cancel_auto_renew, name="plan_cancel_auto_renew"),
     path("plan/drafts/stop/", plans.plan_stop_drafts, name="plan_stop_drafts"),
+    path("plan/terms/<int:term_id>/choose/", plans.plan_choose, name="plan_choose"),
+    path("plan/terms/<int:term_id>/choose/authorize/", plans.plan_choose_authorize, name="plan_choose_authorize"),
     path("plan/payment-method/", plans.plan_payment_method, name="plan_payment_method"),
 ]

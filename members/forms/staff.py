@@ -63,6 +63,12 @@ def check_number_field():
     return field
 
 
+def balance_hint(money) -> str:
+    """What is left to pay of a term (its TermMoney), shown beside an amount that is checked against it."""
+    return (f"Left to pay: ${money.balance} (dues ${money.amount_due}, paid ${money.paid}"
+            + (f", ${money.pending} pending" if money.pending else "") + ").")
+
+
 class PaymentRecordForm(TokenForm):
     """`money`: the term's TermMoney (selectors.terms.term_money), shown beside the amount and checked against it."""
 
@@ -78,8 +84,7 @@ class PaymentRecordForm(TokenForm):
     def __init__(self, *args, member, money, **kwargs):
         super().__init__(*args, **kwargs)
         self.member, self.money = member, money
-        self.fields["amount"].help_text = (f"Left to pay: ${money.balance} (dues ${money.amount_due}, paid ${money.paid}"
-                                           + (f", ${money.pending} pending" if money.pending else "") + ").")
+        self.fields["amount"].help_text = balance_hint(money)
         if not self.is_bound and money.balance > 0:
             self.initial.setdefault("amount", money.balance)
 
@@ -120,12 +125,30 @@ class RefundForm(TokenForm):
 
 
 class AdjustmentForm(TokenForm):
+    """`money`: the term's TermMoney, shown beside the amount; a credit above its balance needs `above_balance`."""
+
     kind = forms.ChoiceField(label="Adjustment", widget=forms.RadioSelect, choices=[
         ("credit", "Credit: lowers what the member owes (e.g. a hardship waiver)"),
         ("charge", "Charge: raises what the member owes (e.g. a returned check fee)"),
     ])
     amount = money_field("Amount ($)")
+    above_balance = forms.BooleanField(label="Record a credit above the balance: more than is left to pay",
+                                       required=False)
     reason = forms.CharField(label="Reason", max_length=300)
+
+    def __init__(self, *args, money, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.money = money
+        self.fields["amount"].help_text = balance_hint(money) + " A charge is not limited by it."
+
+    def clean(self):
+        data = super().clean()
+        amount = data.get("amount")
+        if (data.get("kind") == "credit" and amount is not None and amount > self.money.balance
+                and not data.get("above_balance")):
+            self.add_error("amount", f"A credit of ${amount} is more than the ${self.money.balance} left to pay. "
+                                     "Enter the balance, or tick \"Record a credit above the balance\".")
+        return data
 
     @property
     def signed_amount(self) -> Decimal:

@@ -55,7 +55,7 @@ def status_line(current, payments, day: date, grace: int) -> Status:
     return Status("none", "Not a member yet")
 
 
-def _drafts_stopped(term) -> bool:
+def drafts_stopped(term) -> bool:
     """No running plan pays this term any more (drafts stopped): what is left is one payment of the balance."""
     return term.plan is not None and term.plan.status != PaymentPlan.Status.ACTIVE
 
@@ -71,7 +71,7 @@ def payments_owed(payments, terms_by_pk) -> list:
     owed = []
     for (term_id, _), group in groups.items():
         term = terms_by_pk.get(term_id)
-        if term is None or term.status == TermStatus.CANCELLED or _drafts_stopped(term):
+        if term is None or term.status == TermStatus.CANCELLED or drafts_stopped(term):
             continue
         if not term_money_from(term, payments).fits(max(p.amount for p in group)):
             continue

@@ -187,6 +187,13 @@ def _staff_payment(*, term, amount, method, actor, idempotency_key, note="", che
     return payment, True
 
 
+def _lock_term_for_staff(term: MembershipTerm, idempotency_key: str) -> Payment | None:
+    """Take the term's row lock (one staff payment on a term at a time, so each sees the balance the other left),
+    then the payment made under this key if the same form, sent at the same moment, committed while this waited."""
+    MembershipTerm.objects.select_for_update().get(pk=term.pk)
+    return Payment.objects.filter(idempotency_key=idempotency_key).first()
+
+
 @transaction.atomic
 def payment_record(*, term: MembershipTerm, amount: Decimal, method: str, check_number: str = "", note: str = "",
                    actor, different_check: bool = False, overpayment: bool = False,
@@ -204,9 +211,8 @@ def payment_record(*, term: MembershipTerm, amount: Decimal, method: str, check_
         raise MembershipError("Staff record checks and cash; cards and drafts go through the gateway.")
     if method == Payment.Method.CHECK and not check_number.strip():
         raise MembershipError("Enter the check number.")
-    MembershipTerm.objects.select_for_update().get(pk=term.pk)  # one staff payment on a term at a time
-    existing = Payment.objects.filter(idempotency_key=idempotency_key).first()
-    if existing:  # the same form sent at the same moment: the first one, committed while this waited for the lock
+    existing = _lock_term_for_staff(term, idempotency_key)
+    if existing:
         return existing
     if method == Payment.Method.CHECK and not different_check:
         earlier = check_recorded_before(member=term.member, check_number=check_number)
@@ -255,11 +261,24 @@ def payment_refund(*, payment: Payment, amount: Decimal, reason: str, actor, ide
 
 
 @transaction.atomic
-def payment_adjust(*, term: MembershipTerm, amount: Decimal, reason: str, actor, idempotency_key: str | None = None, form_token=None, ip: str | None = None) -> Payment:
-    """A credit (positive) or charge (negative) against a term, e.g. a hardship waiver."""
+def payment_adjust(*, term: MembershipTerm, amount: Decimal, reason: str, actor, above_balance: bool = False,
+                   idempotency_key: str | None = None, form_token=None, ip: str | None = None) -> Payment:
+    """A credit (positive) or charge (negative) against a term, e.g. a hardship waiver. A credit beyond the term's
+    balance is refused unless staff chose to record one (`above_balance`), as a payment beyond it is; a charge is
+    not limited. The same form token returns the first row."""
     idempotency_key = keys.chosen(idempotency_key=idempotency_key, form_token=form_token, make=keys.staff("adjust"))
+    existing = Payment.objects.filter(idempotency_key=idempotency_key).first()
+    if existing:
+        return existing
     if amount == 0 or not reason.strip():
         raise MembershipError("Enter a non-zero amount and the reason.")
+    existing = _lock_term_for_staff(term, idempotency_key)
+    if existing:
+        return existing
+    money = term_money(term)
+    if amount > 0 and amount > money.balance and not above_balance:
+        raise MembershipError(f"A credit of ${amount} is more than the ${money.balance} left to pay for {term.year_label}. "
+                              "Enter the balance, or tick \"Record a credit above the balance\".")
     return _staff_payment(term=term, amount=amount, method=Payment.Method.ADJUSTMENT, actor=actor,
                           idempotency_key=idempotency_key, note=reason, action="payment.adjusted", ip=ip)[0]
 

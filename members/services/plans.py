@@ -1,4 +1,5 @@
-"""Payment plans: automatic renewal, stopping drafts, switching plans, changing the account drafts come from."""
+"""Payment plans: automatic renewal, stopping drafts and starting them again, switching plans, changing the account
+drafts come from."""
 
 from datetime import date, timedelta
 from decimal import Decimal
@@ -15,6 +16,7 @@ from members.models import (
     Payment,
     PaymentPlan,
 )
+from members.selectors.terms import term_money
 from members.services import followups, keys
 from members.services.authorization import draft_authorization_record
 from members.services.errors import MembershipError
@@ -106,13 +108,8 @@ def plan_change(*, member: Member, plan_kind: str, draft_day: int = 1, authoriza
     sent to checkout (which also captures the bank account). A term paid in full has nothing to draft.
     The same form_token (or idempotency_key) returns the first call's payment.
     """
-    if plan_kind not in (PaymentPlan.Kind.MONTHLY, PaymentPlan.Kind.PAYDAY):
-        raise MembershipError("Choose monthly drafts or drafts on each payday.")
-    if not 1 <= draft_day <= 28:
-        raise MembershipError("Choose a draft day from 1 to 28.")
-    idempotency_key = keys.chosen(idempotency_key=idempotency_key, form_token=form_token,
-                                  make=keys.plan_change(member.pk))
-    existing = Payment.objects.filter(idempotency_key=keys.first_payment(idempotency_key)).first()
+    idempotency_key, existing = _draft_form_key(member=member, plan_kind=plan_kind, draft_day=draft_day,
+                                                idempotency_key=idempotency_key, form_token=form_token)
     if existing:
         return existing
     Member.objects.select_for_update().get(pk=member.pk)
@@ -151,43 +148,121 @@ def plan_change(*, member: Member, plan_kind: str, draft_day: int = 1, authoriza
     if current is None:
         raise MembershipError("You have no membership this year to pay by bank draft. Choose drafts when you renew.")
     payments = list(current.payments.select_for_update())
-    if any(p.status == Payment.Status.PENDING for p in payments):
-        raise MembershipError("A payment for this membership is being processed. Try again once it has cleared.")
-    paid = sum((p.amount for p in payments if p.status == Payment.Status.SUCCEEDED), Decimal("0"))
-    balance = current.amount_due - paid
-    if balance <= 0:
-        raise MembershipError(f"Your {current.year_label} dues are paid in full, so there is nothing to draft this year. "
-                              "You can choose bank drafts when you renew.")
-    if not authorization:
-        raise MembershipError("Bank drafts need your signed authorization.")
-    signed = draft_authorization_record(member, authorization)
+    balance = _balance_to_draft(current, payments)
+    signed = _signed_authorization(member, authorization)
     new_plan = switch(signed)
     for term in terms:
         term.plan = new_plan
         term.save(update_fields=["plan"])
-    # The unpaid card payment of the old schedule gives way to the drafts (it stays, for late events).
-    superseded = [p.pk for p in payments if p.status in (Payment.Status.FAILED, Payment.Status.SCHEDULED)
-                  and p.installment_number is not None]
-    number = max((p.installment_number or 0) for p in payments)
+    first = _drafts_for_balance(term=current, plan=new_plan, member=member, balance=balance, payments=payments,
+                                today=today, first_key=keys.first_payment(idempotency_key))
+    audit_record(actor=actor, ip=ip, action="plan.changed", obj=new_plan,
+                 changes={"kind": [plan.kind, plan_kind], "draft_day": [None, draft_day], "balance": str(balance)})
+    followups.enqueue_document("authorization", signed.pk)
+    return first
+
+
+@transaction.atomic
+def plan_drafts_restart(*, member: Member, term: MembershipTerm, plan_kind: str, draft_day: int = 1,
+                        authorization: dict | None, actor, today: date, idempotency_key: str | None = None,
+                        form_token=None, ip: str | None = None) -> Payment:
+    """After the member stopped their drafts (plan_cancel_drafts): bank drafts again for what is left of `term`.
+
+    Needs a new signed authorization (the stopped one was revoked). A new monthly or per-payday plan pays the
+    term, renewing automatically as the authorization says; the term's balance is split into drafts on the
+    plan's dates and the first is collected now and returned, to be sent to checkout (which also captures the
+    bank account). Refused, with nothing stored, when the term was cancelled or is over, is paid in full, has a
+    payment being processed, is still paid by a running plan, or when the member has another running plan.
+    The same form_token (or idempotency_key) returns the first call's payment.
+    """
+    idempotency_key, existing = _draft_form_key(member=member, plan_kind=plan_kind, draft_day=draft_day,
+                                                idempotency_key=idempotency_key, form_token=form_token)
+    if existing:
+        return existing
+    Member.objects.select_for_update().get(pk=member.pk)
+    term = (MembershipTerm.objects.select_for_update(of=("self",)).select_related("plan", "category")
+            .get(pk=term.pk, member=member))
+    stopped = term.plan
+    if term.cancelled_at is not None:
+        raise MembershipError("This membership was cancelled.")
+    if term.end < today:
+        raise MembershipError(f"Your {term.year_label} membership is over: there is nothing left to draft.")
+    payments = list(term.payments.select_for_update())
+    if (stopped is None or stopped.status == PaymentPlan.Status.ACTIVE
+            or any(p.status == Payment.Status.SCHEDULED for p in payments)):
+        raise MembershipError("Your plan pays this membership already. You can change it from your dashboard.")
+    if _active_plan(member) is not None:
+        raise MembershipError("You have a payment plan running already. You can change it from your dashboard.")
+    if not term.category.allows_installments:
+        raise MembershipError("Dues of your membership category are paid once a year.")
+    balance = _balance_to_draft(term, payments)
+    signed = _signed_authorization(member, authorization)
+    plan = PaymentPlan.objects.create(member=member, kind=plan_kind, draft_day=draft_day, authorization=signed,
+                                      auto_renew=True, gateway=stopped.gateway, gateway_customer=stopped.gateway_customer)
+    term.plan = plan
+    term.save(update_fields=["plan"])
+    first = _drafts_for_balance(term=term, plan=plan, member=member, balance=balance, payments=payments, today=today,
+                                first_key=keys.first_payment(idempotency_key))
+    audit_record(actor=actor, ip=ip, action="plan.drafts_restarted", obj=plan,
+                 changes={"kind": [stopped.kind, plan_kind], "draft_day": [None, draft_day], "balance": str(balance),
+                          "term": term.year_label})
+    followups.enqueue_document("authorization", signed.pk)
+    return first
+
+
+def _draft_form_key(*, member: Member, plan_kind: str, draft_day: int, idempotency_key: str | None,
+                    form_token) -> tuple[str, Payment | None]:
+    """Check the drafts chosen; (the key a plan form runs under, the first draft it made if it was sent before)."""
+    if plan_kind not in (PaymentPlan.Kind.MONTHLY, PaymentPlan.Kind.PAYDAY):
+        raise MembershipError("Choose monthly drafts or drafts on each payday.")
+    if not 1 <= draft_day <= 28:
+        raise MembershipError("Choose a draft day from 1 to 28.")
+    key = keys.chosen(idempotency_key=idempotency_key, form_token=form_token, make=keys.plan_change(member.pk))
+    return key, Payment.objects.filter(idempotency_key=keys.first_payment(key)).first()
+
+
+def _balance_to_draft(term: MembershipTerm, payments: list[Payment]) -> Decimal:
+    """What is left to pay of a term whose payments (`payments`) are locked, to be drafted; refused while a
+    payment is being processed or when nothing is owed."""
+    if any(p.status == Payment.Status.PENDING for p in payments):
+        raise MembershipError("A payment for this membership is being processed. Try again once it has cleared.")
+    balance = term_money(term).balance
+    if balance <= 0:
+        raise MembershipError(f"Your {term.year_label} dues are paid in full, so there is nothing to draft this year. "
+                              "You can choose bank drafts when you renew.")
+    return balance
+
+
+def _signed_authorization(member: Member, authorization: dict | None) -> DraftAuthorization:
+    if not authorization:
+        raise MembershipError("Bank drafts need your signed authorization.")
+    return draft_authorization_record(member, authorization)
+
+
+def _drafts_for_balance(*, term: MembershipTerm, plan: PaymentPlan, member: Member, balance: Decimal,
+                        payments: list[Payment], today: date, first_key: str) -> Payment:
+    """Draft `balance` of `term` on `plan`'s dates: the first draft pending (collected at checkout, under
+    `first_key`), the others scheduled. What the term's old schedule left unpaid (a declined card, a returned
+    draft, drafts never made) gives way to them: it leaves the schedule, and stays, for late events."""
+    superseded = [p.pk for p in payments if p.installment_number is not None and p.status in (
+        Payment.Status.FAILED, Payment.Status.SCHEDULED, Payment.Status.CANCELLED)]
+    number = max((p.installment_number or 0 for p in payments), default=0)
     Payment.objects.filter(pk__in=superseded, status=Payment.Status.SCHEDULED).update(
         status=Payment.Status.CANCELLED, failure_message="Replaced by bank drafts.")
     Payment.objects.filter(pk__in=superseded).update(installment_number=None)
-    start = max(current.start, today)
-    dates = _draft_dates(kind=plan_kind, draft_day=draft_day, member=member, start=current.start, end=current.end,
+    start = max(term.start, today)
+    dates = _draft_dates(kind=plan.kind, draft_day=plan.draft_day, member=member, start=term.start, end=term.end,
                          today=today)
     first = None
     for index, (due, amount) in enumerate(dues.split_installments(balance, [start, *dates])):
         number += 1
         payment = Payment.objects.create(
-            member=member, term=current, amount=amount, due_on=due, gateway=new_plan.gateway,
+            member=member, term=term, amount=amount, due_on=due, gateway=plan.gateway,
             method=Payment.Method.BANK_DRAFT, installment_number=number,
             status=Payment.Status.PENDING if index == 0 else Payment.Status.SCHEDULED,
-            idempotency_key=keys.first_payment(idempotency_key) if index == 0 else _draft_key(current, due),
+            idempotency_key=first_key if index == 0 else _draft_key(term, due),
         )
         first = first or payment
-    audit_record(actor=actor, ip=ip, action="plan.changed", obj=new_plan,
-                 changes={"kind": [plan.kind, plan_kind], "draft_day": [None, draft_day], "balance": str(balance)})
-    followups.enqueue_document("authorization", signed.pk)
     return first
 
 
@@ -230,7 +305,7 @@ def plan_payment_method_update_abandon(*, member: Member, payment: Payment, acto
 
 
 def plan_change_payment_sent(*, member: Member, form_token) -> Payment | None:
-    """The first draft a plan change form already made (the same signature sent again)."""
+    """The first draft a plan change (or drafts started again) form already made (the same signature sent again)."""
     if not form_token:
         return None
     return Payment.objects.filter(idempotency_key=keys.first_payment(keys.plan_change(member.pk)(str(form_token)))).first()

@@ -2,7 +2,8 @@
 sandbox checkout, watches the membership card appear on the dashboard, downloads it and checks it, and
 opens the card's verification page. Another run: a declined card, then "Try again" with a good one, and
 next summer's one-page renewal. A third: payday drafts with the signed authorization, then the plan
-changed, the bank account change left, automatic renewal cancelled and the drafts stopped.
+changed, the bank account change left, automatic renewal cancelled, the drafts stopped, and monthly drafts started
+again for what is left of the year.
 
 Every page the browser lands on is checked with axe-core (WCAG 2.0/2.1 A and AA, WCAG 2.2 AA).
 """
@@ -255,7 +256,7 @@ def test_declined_card_then_try_again_and_renew(page: Page, live_server, members
 
 @pytest.mark.browser
 @live_db
-def test_payday_drafts_signed_then_changed_and_stopped(page: Page, live_server, membership_world):
+def test_payday_drafts_signed_then_changed_stopped_and_started_again(page: Page, live_server, membership_world):
     require_or_skip(os.path.exists(CHROMIUM), f"needs {CHROMIUM}")
     base_url = live_server.url
     email = "latoya.crosby@example.org"
@@ -353,5 +354,37 @@ def test_payday_drafts_signed_then_changed_and_stopped(page: Page, live_server, 
     expect(page.get_by_role("button", name=re.compile(r"^Pay \$[\d.]+ now"))).to_have_count(0)
     audit.check()
     assert_fits_phone(page)
+
+    # Or another plan: monthly drafts again for what is left, under a new signed authorization.
+    page.get_by_role("link", name="choose another plan").click()
+    page.wait_for_url(re.compile(r"/members/plan/terms/\d+/choose/$"))
+    expect(page.get_by_text(re.compile(r"^\$[\d.]+ is left to pay for \d{4}-\d{2}$"))).to_be_visible()
+    expect(page.get_by_role("button", name=re.compile(r"^Pay the remaining \$[\d.]+$"))).to_have_count(1)
+    audit.check()
+    assert_inputs_labelled(page)
+    assert_fits_phone(page)
+    page.get_by_label("Monthly bank draft").check()
+    page.get_by_label("Day of the month for monthly drafts").select_option("12")
+    page.get_by_role("button", name="Continue to the authorization").click()
+    page.wait_for_url(re.compile(r"/members/plan/terms/\d+/choose/authorize/\?plan=monthly&draft_day=12$"))
+    expect(page.locator("#authorization-text")).to_contain_text("the unpaid balance of my ESP full-time membership dues")
+    audit.check()
+    assert_inputs_labelled(page)
+    page.get_by_label("I agree to this bank draft authorization").check()
+    page.get_by_label("Type your full legal name as your signature").fill("Latoya Crosby")
+    page.get_by_role("button", name="Sign and continue to checkout").click()
+    page.wait_for_url(re.compile(r"/members/payments/checkout/sandbox/"))
+    audit.check()
+    page.get_by_label("Account holder's name").fill("Latoya Crosby")
+    page.get_by_label("Routing number").fill("110000000")
+    page.get_by_label("Account number").fill("000123456789")
+    page.locator("main").get_by_role("button", name=re.compile(r"^Authorize \$")).click()
+    page.wait_for_url(re.compile(r"/members/payments/\d+/$"))
+    audit.check()
+    page.goto(f"{base_url}/dashboard/")
+    expect(page.get_by_text("Monthly bank draft on day 12, Checking ending 6789")).to_be_visible()
+    expect(page.locator("dt", has_text="Next draft")).to_be_visible()
+    expect(page.get_by_role("button", name=re.compile(r"^Pay the remaining"))).to_have_count(0)
+    audit.check()
 
     audit.assert_every_page_checked()

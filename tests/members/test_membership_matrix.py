@@ -113,6 +113,17 @@ MATRIX = [
     post("/members/plan/automatic-renewal/cancel/", own_only(ok=302)),
     post("/members/plan/payment-method/", own_only(ok=302)),
     post("/members/plan/drafts/stop/", own_only(ok=302)),
+    # Another plan after drafts were stopped: the member's drafts still run, so their term has no such page; a form
+    # sent anyway is taken for one sent again after drafts started again (the dashboard, with a message). Another
+    # member's term answers 404 to everyone.
+    get("/members/plan/terms/{own_term}/choose/", statuses(404)),
+    post("/members/plan/terms/{own_term}/choose/", statuses(404, member=302)),
+    get("/members/plan/terms/{other_term}/choose/", statuses(404)),
+    post("/members/plan/terms/{other_term}/choose/", statuses(404)),
+    get("/members/plan/terms/{own_term}/choose/authorize/?plan=monthly&draft_day=5", statuses(404)),
+    post("/members/plan/terms/{own_term}/choose/authorize/?plan=monthly&draft_day=5", statuses(404, member=302)),
+    get("/members/plan/terms/{other_term}/choose/authorize/?plan=monthly&draft_day=5", statuses(404)),
+    post("/members/plan/terms/{other_term}/choose/authorize/?plan=monthly&draft_day=5", statuses(404)),
 ]
 
 

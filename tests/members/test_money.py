@@ -8,11 +8,11 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from members import clock, dues
-from members.models import GatewayEvent, MembershipCategory, Payment
+from members.models import GatewayEvent, MembershipCategory, MembershipTerm, Payment
 from members.selectors.terms import term_money
 from members.services import followups, nightly
 from members.services.errors import MembershipError
@@ -189,6 +189,51 @@ def test_the_payment_form_shows_the_balance_and_refuses_a_second_check_next_to_t
     page = client.post(url, {"method": "check", "amount": "100.00", "check_number": "10452", "different_check": "on",
                              "token": "f3"}).content.decode()
     assert "Check, then confirm" in page
+
+
+def test_a_credit_above_the_balance_needs_the_explicit_choice_and_a_charge_is_not_limited(member, staff,
+                                                                                         esp_full_time, on):
+    term = _annual_term(member, esp_full_time)
+    payment_record(term=term, amount=Decimal("300.00"), method="cash", actor=staff, idempotency_key="most")
+    balance = term_money(term).balance
+    assert balance == term.amount_due - 300
+    with pytest.raises(MembershipError, match=rf"more than the \${balance} left to pay"):
+        payment_adjust(term=term, amount=balance + Decimal("0.01"), reason="Waiver", actor=staff, idempotency_key="a1")
+    assert not Payment.objects.filter(method="adjustment").exists()
+    payment_adjust(term=term, amount=balance, reason="Waiver", actor=staff, idempotency_key="a2")
+    payment_adjust(term=term, amount=Decimal("-500.00"), reason="Returned check fee", actor=staff, idempotency_key="a3")
+    payment_adjust(term=term, amount=Decimal("20.00"), reason="Goodwill credit", actor=staff, above_balance=True,
+                   idempotency_key="a4")
+    assert sorted(Payment.objects.filter(method="adjustment").values_list("amount", flat=True)) == [
+        Decimal("-500.00"), balance, Decimal("20.00")]
+
+
+def test_the_adjustment_form_shows_the_balance_and_refuses_a_credit_above_it_next_to_the_field(client, staff, member,
+                                                                                              esp_full_time, on):
+    term = _annual_term(member, esp_full_time)
+    payment_record(term=term, amount=Decimal("100.00"), method="cash", actor=staff, idempotency_key="part")
+    balance = term.amount_due - 100
+    client.force_login(staff)
+    url = f"{S}/members/{member.member.member_number}/terms/{term.pk}/adjust/"
+    page = client.get(url).content.decode()
+    assert f"Left to pay: ${balance} (dues ${term.amount_due}, paid $100.00" in page
+    assert "Record a credit above the balance" in page
+    response = client.post(url, {"kind": "credit", "amount": "500", "reason": "Waiver", "token": "f1"})
+    page = response.content.decode()
+    assert re.search(rf'id="id_amount-error">A credit of \$500(\.00)? is more than the \${balance} left to pay', page)
+    assert "Check, then confirm" not in page
+    response = client.post(url, {"kind": "credit", "amount": "500", "reason": "Waiver", "token": "f1", "confirm": "1"})
+    assert "Check, then confirm" not in response.content.decode()  # a confirmation sent anyway: refused at the field
+    assert not Payment.objects.filter(method="adjustment").exists()
+    review = client.post(url, {"kind": "credit", "amount": "500", "above_balance": "on", "reason": "Waiver",
+                               "token": "f2"}).content.decode()
+    assert "Check, then confirm" in review and f"${500 - balance} above the balance" in review
+    charge = client.post(url, {"kind": "charge", "amount": "900", "reason": "Fee", "token": "f3"}).content.decode()
+    assert "Check, then confirm" in charge
+    done = client.post(url, {"kind": "credit", "amount": "500", "above_balance": "on", "reason": "Waiver",
+                             "token": "f2", "confirm": "1"}, follow=True)
+    assert "Credit of $500" in done.content.decode()
+    assert Payment.objects.get(method="adjustment").amount == Decimal("500")
 
 
 # --- reconciling drafts that got no answer (item 4) ---------------------------------------------------------------
@@ -371,6 +416,80 @@ def test_two_staff_sending_the_same_form_at_once_get_the_same_payment(member, st
         assert Payment.objects.filter(idempotency_key__endswith=token).count() == 1
 
 
+def _staff_call(service, term, staff, amount, token):
+    if service == "record":
+        return lambda: payment_record(term=term, amount=amount, method="cash", actor=staff, form_token=token)
+    return lambda: payment_adjust(term=term, amount=amount, reason="Waiver", actor=staff, form_token=token)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("service", ["record", "adjust"])
+def test_a_form_that_waited_for_the_term_finds_the_payment_its_twin_made(member, staff, esp_full_time, on, service):
+    """The whole balance, sent twice: the second waits for the term's lock while the first records it, then returns
+    the first's payment (not a refusal of a balance now paid)."""
+    term = _annual_term(member, esp_full_time)
+    balance = term_money(term).balance
+    call = _staff_call(service, term, staff, balance, "twin")
+    second = {}
+
+    def waits():
+        try:
+            second["payment"] = call()
+        except BaseException as exc:  # noqa: BLE001 -- reported below
+            second["error"] = exc
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        MembershipTerm.objects.select_for_update().get(pk=term.pk)
+        thread = threading.Thread(target=waits)
+        thread.start()
+        thread.join(timeout=1)  # it is now waiting for the lock
+        assert thread.is_alive()
+        first = call()
+    thread.join()
+    assert "error" not in second and second["payment"].pk == first.pk
+    assert Payment.objects.filter(idempotency_key__endswith="twin").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("service", ["record", "adjust"])
+def test_two_forms_for_the_whole_balance_at_once_record_it_once(member, staff, esp_full_time, on, service):
+    term = _annual_term(member, esp_full_time)
+    balance = term_money(term).balance
+    for attempt in range(6):
+        calls = iter([_staff_call(service, term, staff, balance, f"{service}-{attempt}-{n}") for n in range(2)])
+        results, errors = _race(lambda calls=calls: next(calls)())
+        assert len([r for r in results if r is not None]) == 1
+        assert len(errors) == 1 and "more than the $0" in str(errors[0])
+        assert term_money(term).balance == 0
+        Payment.objects.filter(pk__in=[r.pk for r in results if r is not None]).delete()  # the balance again
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_staff_confirming_the_same_adjustment_at_once_see_the_same_confirmation(member, staff, esp_full_time, on):
+    from django.test import Client
+
+    term = _annual_term(member, esp_full_time)
+    balance = term_money(term).balance
+    url = f"{S}/members/{member.member.member_number}/terms/{term.pk}/adjust/"
+    clients = [Client(), Client()]
+    for one in clients:
+        one.force_login(staff)
+    for attempt in range(3):
+        data = {"kind": "credit", "amount": str(balance), "reason": "Hardship waiver", "token": f"both-{attempt}",
+                "confirm": "1"}
+        turn = iter(clients)
+        responses, errors = _race(lambda turn=turn, data=data: next(turn).post(url, data))
+        assert errors == []
+        assert [r.status_code for r in responses] == [302, 302]
+        assert responses[0]["Location"] == responses[1]["Location"] == f"{S}/members/{member.member.member_number}/"
+        for one in clients:
+            assert f"Credit of ${balance} recorded." in one.get(responses[0]["Location"]).content.decode()
+        assert Payment.objects.filter(method="adjustment").count() == 1
+        Payment.objects.filter(method="adjustment").delete()
+
+
 def test_the_same_payment_form_sent_again_shows_the_confirmation(client, staff, member, esp_full_time, on):
     term = _annual_term(member, esp_full_time)
     client.force_login(staff)
@@ -382,7 +501,8 @@ def test_the_same_payment_form_sent_again_shows_the_confirmation(client, staff, 
     assert message in first and message in again
     assert Payment.objects.filter(check_number="777").count() == 1
     adjust = f"{S}/members/{member.member.member_number}/terms/{term.pk}/adjust/"
-    data = {"kind": "credit", "amount": "5", "reason": "Waiver", "token": "same-adjust", "confirm": "1"}
+    data = {"kind": "credit", "amount": "5", "above_balance": "on", "reason": "Waiver", "token": "same-adjust",
+            "confirm": "1"}  # the year is paid in full: a credit is above the balance
     assert "Credit of $5" in client.post(adjust, data, follow=True).content.decode()
     assert "Credit of $5" in client.post(adjust, data, follow=True).content.decode()
     assert Payment.objects.filter(method="adjustment").count() == 1

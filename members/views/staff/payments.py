@@ -38,11 +38,13 @@ def _sent(request, action, term):
 def payment_record(request, member_number, term_id):
     member = _member(request, member_number)
     term = _term(member, term_id)
+    # The balance is read before looking for the form's payment: the same form sent at once by two staff finds the
+    # other's payment, or checks against the balance from before it (and the service returns the other's payment).
+    money = term_money(term)
     sent = _sent(request, "payment", term)
     if sent:
         messages.success(request, f"${sent.amount} recorded for {term.year_label}.")
         return _back_to(member)
-    money = term_money(term)
     form = PaymentRecordForm(_posted(request), member=member, money=money)
 
     def review(form):
@@ -103,21 +105,25 @@ def payment_refund(request, member_number, payment_id):
 def payment_adjust(request, member_number, term_id):
     member = _member(request, member_number)
     term = _term(member, term_id)
+    money = term_money(term)  # read before looking for the form's payment: see payment_record
     sent = _sent(request, "adjust", term)
     if sent:
         messages.success(request, f"{'Credit' if sent.amount > 0 else 'Charge'} of ${abs(sent.amount)} recorded.")
         return _back_to(member)
-    form = AdjustmentForm(_posted(request))
+    form = AdjustmentForm(_posted(request), money=money)
 
     def review(form):
-        return [("Membership", f"{term.category} {term.year_label}"),
-                ("Adjustment", f"{form.cleaned_data['kind'].capitalize()} of ${form.cleaned_data['amount']}"),
-                ("Reason", form.cleaned_data["reason"])]
+        data = form.cleaned_data
+        above = data["kind"] == "credit" and data["amount"] > money.balance
+        return [("Membership", f"{term.category} {term.year_label}"), ("Left to pay", f"${money.balance}"),
+                ("Adjustment", f"{data['kind'].capitalize()} of ${data['amount']}"
+                 + (f": ${data['amount'] - money.balance} above the balance" if above else "")),
+                ("Reason", data["reason"])]
 
     def act(form):
         data = form.cleaned_data
-        payments.payment_adjust(term=term, amount=form.signed_amount, reason=data["reason"], actor=request.user, ip=client_ip(request),
-                                form_token=data["token"])
+        payments.payment_adjust(term=term, amount=form.signed_amount, reason=data["reason"], actor=request.user,
+                                ip=client_ip(request), above_balance=data["above_balance"], form_token=data["token"])
         messages.success(request, f"{data['kind'].capitalize()} of ${data['amount']} recorded.")
         return _back_to(member)
 
