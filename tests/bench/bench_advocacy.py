@@ -15,7 +15,6 @@ connections for --seconds and prints requests/s, p50, p95, p99, the queries one 
 the bare view's requests/s in the same run.
 """
 
-import argparse
 import os
 import random
 import sys
@@ -29,6 +28,8 @@ sys.path.insert(0, str(BASE_DIR))
 from tests.bench.bench_pages import (  # noqa: E402
     PYTHON,
     TOTP_SECRET,
+    arguments,
+    chosen,
     drive,
     prepare,
     print_table,
@@ -185,26 +186,17 @@ def sessions_and_pages() -> tuple[dict, list]:
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--cases", type=int, default=5_000)
-    parser.add_argument("--seed", type=int, default=8)
-    parser.add_argument("--database", default="mae_bench_advocacy", help="dropped and created unless --reuse")
-    parser.add_argument("--reuse", action="store_true", help="use the database as an earlier run loaded it")
-    parser.add_argument("--seconds", type=int, default=10, help="wrk's run per page")
-    parser.add_argument("--connections", type=int, default=2)
-    parser.add_argument("--pages", default="", help="only the pages whose label contains one of these (comma-separated)")
-    parser.add_argument("--load", action="store_true", help=argparse.SUPPRESS)  # the child that loads
-    args = parser.parse_args()
-    if "DATABASE_URL" not in os.environ:
-        sys.exit("Set DATABASE_URL to a PostgreSQL server the benchmark may create a database on.")
+    def extra(parser):
+        parser.add_argument("--cases", type=int, default=5_000)
+        parser.add_argument("--seed", type=int, default=8)
+
+    args = arguments(__doc__, database="mae_bench_advocacy", extra=extra)
     if args.load:
         return load(args)
     env = prepare(args, [PYTHON, __file__, "--load", "--cases", str(args.cases), "--seed", str(args.seed),
                          "--database", args.database])
     cookies, pages = sessions_and_pages()
-    if args.pages:
-        wanted = [w.strip() for w in args.pages.split(",")]
-        pages = [p for p in pages if any(w in p[0] for w in wanted)]
+    pages = chosen(pages, args)
     counted = {label: queries_per_request(path, cookies.get(persona)) for label, path, persona in pages}
     results, bare_runs = drive(env, pages, cookies, seconds=args.seconds, connections=args.connections)
     print_table(f"{args.cases:,} cases, {REGION_COUNT} regions, {DIRECTOR_COUNT} directors (database {args.database}), "

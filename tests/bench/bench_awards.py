@@ -14,7 +14,6 @@ and drives the review queue (a reviewer with ~38 assignments) and the results pa
 computed per request) under gunicorn beside tests/bench/bench_pages.py's bare view, with its helpers.
 """
 
-import argparse
 import os
 import random
 import sys
@@ -27,6 +26,8 @@ sys.path.insert(0, str(BASE_DIR))
 from tests.bench.bench_pages import (  # noqa: E402
     PYTHON,
     TOTP_SECRET,
+    arguments,
+    chosen,
     drive,
     prepare,
     print_table,
@@ -140,15 +141,7 @@ def assign_and_score():
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database", default="mae_bench_awards", help="dropped and created unless --reuse")
-    parser.add_argument("--reuse", action="store_true", help="use the database as an earlier run loaded it")
-    parser.add_argument("--seconds", type=int, default=10, help="wrk's run per page")
-    parser.add_argument("--connections", type=int, default=2)
-    parser.add_argument("--load", action="store_true", help=argparse.SUPPRESS)  # the child that loads
-    args = parser.parse_args()
-    if "DATABASE_URL" not in os.environ:
-        sys.exit("Set DATABASE_URL to a PostgreSQL server the benchmark may create a database on.")
+    args = arguments(__doc__, database="mae_bench_awards")
     if args.load:
         return load(args)
     env = prepare(args, [PYTHON, __file__, "--load", "--database", args.database])
@@ -161,6 +154,7 @@ def main():
         ("results (500 rows)", f"/esp/awards/staff/review/cycles/{cycle.pk}/results/", "awards@example.org"),
         ("assignments overview", f"/esp/awards/staff/review/cycles/{cycle.pk}/", "awards@example.org"),
     ]
+    pages = chosen(pages, args)
     counted = {label: queries_per_request(path, cookies[persona]) for label, path, persona in pages}
     results, bare_runs = drive(env, pages, cookies, seconds=args.seconds, connections=args.connections)
     print_table(f"{NOMINATIONS} nominations, {REVIEWERS} reviewers (database {args.database}), gunicorn 2 sync "

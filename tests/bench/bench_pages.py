@@ -262,10 +262,12 @@ def print_table(title: str, results: list, counted: dict, bare_runs: list) -> No
               f"{queries:>7} {writes:>6} {result['rps'] / result['bare_rps']:6.3f}  {status}{errors}")
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--members", type=int, default=100_000)
-    parser.add_argument("--database", default="mae_bench_pages", help="dropped and created unless --reuse")
+def arguments(doc: str, *, database: str, extra=None) -> argparse.Namespace:
+    """The options every page benchmark takes (`extra(parser)` adds its own), parsed; DATABASE_URL checked."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    if extra:
+        extra(parser)
+    parser.add_argument("--database", default=database, help="dropped and created unless --reuse")
     parser.add_argument("--reuse", action="store_true", help="use the database as an earlier run loaded it")
     parser.add_argument("--seconds", type=int, default=10, help="wrk's run per page")
     parser.add_argument("--connections", type=int, default=2)
@@ -274,6 +276,18 @@ def main():
     args = parser.parse_args()
     if "DATABASE_URL" not in os.environ:
         sys.exit("Set DATABASE_URL to a PostgreSQL server the benchmark may create a database on.")
+    return args
+
+
+def chosen(pages: list, args) -> list:
+    """The pages --pages names (all without it)."""
+    wanted = [w.strip() for w in args.pages.split(",") if w.strip()]
+    return [p for p in pages if any(w in p[0] for w in wanted)] if wanted else pages
+
+
+def main():
+    args = arguments(__doc__, database="mae_bench_pages",
+                     extra=lambda parser: parser.add_argument("--members", type=int, default=100_000))
     if args.load:
         return load(args)
     env = prepare(args, [PYTHON, __file__, "--load", "--members", str(args.members), "--database", args.database],
@@ -281,9 +295,7 @@ def main():
     if args.reuse:  # the statuses of today
         refresh_statuses()
     cookies, pages = sessions_and_pages()
-    if args.pages:
-        wanted = [w.strip() for w in args.pages.split(",")]
-        pages = [p for p in pages if any(w in p[0] for w in wanted)]
+    pages = chosen(pages, args)
     counted = {label: queries_per_request(path, cookies.get(persona)) for label, path, persona in pages}
     results, bare_runs = drive(env, pages, cookies, seconds=args.seconds, connections=args.connections)
     print_table(f"{args.members:,} members (database {args.database}), gunicorn 2 sync workers, DEBUG off, Redis cache "
