@@ -119,6 +119,12 @@ else:
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Server-side binding lets psycopg prepare a statement once the connection has run it twice: PostgreSQL then
+# plans it once per connection rather than once per request (the dashboard's member query took 3 ms to plan and
+# under 1 ms to run). Turn it off behind a pooler that cannot keep prepared statements (pgbouncer in transaction
+# mode before 1.21).
+if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
+    DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=2)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "members.User"
