@@ -30,6 +30,12 @@ def member_payments_for_staff(member: Member, *, joined: bool = True) -> list:
         for p in payments:
             if p.refund_of_id in payments_by_pk:
                 p.refund_of = payments_by_pk[p.refund_of_id]
+    return attach_refund_amounts(payments)
+
+
+def attach_refund_amounts(payments: list) -> list:
+    """Each of the member's payments (all of them: a refund counts against the payment it refunds) gets
+    `refunded` and `refundable`, as member_payments_for_staff gives them."""
     refunded: dict[int, Decimal] = {}
     for p in payments:
         if p.refund_of_id and p.status == Payment.Status.SUCCEEDED:

@@ -52,15 +52,20 @@ def member_terms(member: Member, *, today: date, policy: RenewalPolicy | None = 
 def member_terms_from_payments(member: Member, payments: list, *, today: date, policy: RenewalPolicy):
     """member_terms for a page that loaded all the member's payments already: the same terms, order, `paid`,
     `required_now` and status, the two sums of terms_with_money taken from `payments` instead of the query."""
-    grace = policy.grace_period_days
-    required_by = today - timedelta(days=grace)
     terms = list(member.terms.select_related("category", "plan").order_by("-membership_year", "-created_at"))
+    return terms_money_from_payments(terms, payments, today=today, grace_days=policy.grace_period_days)
+
+
+def terms_money_from_payments(terms: list, payments: list, *, today: date, grace_days: int) -> list:
+    """The terms a page loaded (newest first), each given `paid`, `required_now` (terms_with_money's two sums,
+    taken from `payments`, all the member's payments) and `status`, as member_terms gives them."""
+    required_by = today - timedelta(days=grace_days)
     for term in terms:
         own = [p for p in payments if p.term_id == term.pk]
         term.paid = sum((p.amount for p in own if p.status == Payment.Status.SUCCEEDED), Decimal("0"))
         term.required_now = sum((p.amount for p in own if p.installment_number is not None
                                  and p.due_on is not None and p.due_on <= required_by), Decimal("0"))
-        term.status = term_status(term, today=today, grace_days=grace)
+        term.status = term_status(term, today=today, grace_days=grace_days)
     return terms
 
 

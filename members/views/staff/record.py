@@ -1,23 +1,20 @@
 """A member's record for staff, and staff notes on it."""
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import render
 
-from mae_portal.audit import audit_trail_for, client_ip
+from mae_portal.audit import client_ip
 from members import clock
 from members.forms.staff import (
     MemberNoteForm,
 )
 from members.models import RenewalPolicy
-from members.selectors.payments import (
-    attach_terms,
-    member_mismatched_events,
-    member_payments_for_staff,
-    member_plans_for_staff,
-)
+from members.rules import members_visible_to
+from members.selectors.payments import attach_refund_amounts, attach_terms
+from members.selectors.record import member_record
 from members.selectors.search import MEMBER_STATUSES, membership_status
-from members.selectors.staff import member_documents_for_staff, member_notes
-from members.selectors.terms import member_terms_from_payments
+from members.selectors.terms import terms_money_from_payments
 from members.services import notes
 from members.services.errors import MembershipError
 from members.views.staff.common import _back_to, _member, _posted, membership_staff_required
@@ -26,24 +23,28 @@ from members.views.staff.terms import _join_choices
 
 @membership_staff_required
 def member_detail(request, member_number):
-    member = _member(request, member_number)
+    record = member_record(member_number)
+    if record is None or not _may_see(request.user, record.member):
+        raise Http404("No member matches the given query.")
+    member, payments = record.member, attach_refund_amounts(record.payments)
     day = clock.today()
     policy = RenewalPolicy.current()  # read once: terms, status and the renewal choice all need it
-    payments = member_payments_for_staff(member, joined=False)
-    terms = member_terms_from_payments(member, payments, today=day, policy=policy)
+    terms = terms_money_from_payments(record.terms, payments, today=day, grace_days=policy.grace_period_days)
     attach_terms(payments, terms)
-    grace = policy.grace_period_days
-    plans = list(member_plans_for_staff(member))
-    notes = list(member_notes(member))
-    trail = list(audit_trail_for(member))
     return render(request, "members/staff/member.html", {
-        "member": member, "terms": terms, "payments": payments, "plans": plans, "notes": notes, "trail": trail,
-        "documents": list(member_documents_for_staff(member)),
-        "attention": [p for p in payments if p.attention], "mismatched_events": list(member_mismatched_events(member, payments=payments)),
-        "status": dict(MEMBER_STATUSES)[membership_status(terms, today=day, grace_days=grace)],
+        "member": member, "terms": terms, "payments": payments, "plans": record.plans, "notes": record.notes,
+        "trail": record.trail, "documents": record.documents,
+        "attention": [p for p in payments if p.attention], "mismatched_events": record.mismatched_events,
+        "status": dict(MEMBER_STATUSES)[membership_status(terms, today=day, grace_days=policy.grace_period_days)],
         "note_form": MemberNoteForm(),
         "can_create_term": bool(_join_choices(member, terms, day, policy)),
     })
+
+
+def _may_see(user, member) -> bool:
+    """members_visible_to's rule, as _member applies it: staff see everyone (no filter, no query)."""
+    scope = members_visible_to(user)
+    return not scope.query.where or scope.filter(pk=member.pk).exists()
 
 
 @membership_staff_required
