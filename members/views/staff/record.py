@@ -18,6 +18,7 @@ from members.selectors.terms import terms_money_from_payments
 from members.services import notes
 from members.services.errors import MembershipError
 from members.views.staff.common import _back_to, _member, _posted, membership_staff_required
+from members.views.staff.record_rows import payment_rows, term_rows, trail_rows
 from members.views.staff.terms import _join_choices
 
 
@@ -33,7 +34,8 @@ def member_detail(request, member_number):
     attach_terms(payments, terms)
     return render(request, "members/staff/member.html", {
         "member": member, "terms": terms, "payments": payments, "plans": record.plans, "notes": record.notes,
-        "trail": record.trail, "documents": record.documents,
+        "trail": record.trail, "documents": record.documents, "term_rows": term_rows(member, terms),
+        "payment_rows": payment_rows(member, payments), "trail_rows": trail_rows(record.trail),
         "attention": [p for p in payments if p.attention], "mismatched_events": record.mismatched_events,
         "status": dict(MEMBER_STATUSES)[membership_status(terms, today=day, grace_days=policy.grace_period_days)],
         "note_form": MemberNoteForm(),
