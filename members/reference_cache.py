@@ -35,9 +35,9 @@ def connect() -> None:
         post_delete.connect(reference_changed, sender=model, dispatch_uid=f"reference-changed-delete-{model.__name__}")
 
 
-def cached_markup(key: str, *, day, build) -> str:
-    """The markup kept under `key` for this reference version and `day`, else `build()` kept for next time.
-    One round trip to the cache when it is there."""
+def cached_markup(key: str, *, day, build):
+    """The markup kept under `key` for this reference version and `day`, else `build()` kept for next time (a
+    string, or a tuple of them). One round trip to the cache when it is there."""
     version_key, key = scoped_key(VERSION_KEY), scoped_key(key)
     kept = cache.get_many([version_key, key])
     version = kept.get(version_key, 0)

@@ -1,6 +1,6 @@
-"""The join form's fields are kept (members.views.member.join, members.reference_cache): the same markup as the
-form renders itself, with each visitor's name and a CSRF token of their own, and new the moment districts or
-career fields change."""
+"""The join page's heading and form fields are kept (members.views.member.join, members.reference_cache): the
+same markup as the page renders itself, with each visitor's name and a CSRF token of their own, and new the
+moment districts or career fields change."""
 
 import re
 
@@ -25,17 +25,27 @@ def form_markup(html: str) -> str:
                      r"(.*?)</form>", html, re.S).group(1)
 
 
-def rendered_afresh(user) -> str:
-    """The fields as the form renders them, with no cache."""
+def page_afresh(user) -> str:
+    """The page as the template renders it, with no cache."""
     request = RequestFactory().get("/members/join/")
     request.user = user
     get_token(request)
     form = JoinProfileForm(instance=Member(legal_first_name=user.first_name, legal_last_name=user.last_name),
                            today=clock.today())
-    html = render_to_string("members/membership/join_profile.html", {
+    return render_to_string("members/membership/join_profile.html", {
         "form": form, "districts": District.objects.values_list("name", flat=True), "member": None, "step": 1,
     }, request)
-    return form_markup(html)
+
+
+def main(html: str) -> str:
+    """The page's <main>, its CSRF tokens left out (each request has its own)."""
+    html = re.search(r"<main .*?</main>", html, re.S).group(0)
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', 'name="csrfmiddlewaretoken"', html)
+
+
+def rendered_afresh(user) -> str:
+    """The fields as the form renders them, with no cache."""
+    return form_markup(page_afresh(user))
 
 
 @pytest.mark.parametrize(("first", "last"), [("Tamika", "Shelton"), ('Jo "JJ" <b>', "O'Neal & Sons"), ("", "")])
@@ -46,7 +56,8 @@ def test_kept_markup_is_what_the_form_renders_with_each_visitors_name(client, wo
         client.force_login(user)
         html = client.get("/members/join/").content.decode()
         assert form_markup(html) == rendered_afresh(user)
-    assert cache.get(scoped_key("members:join-form")) is not None
+        assert main(html) == main(page_afresh(user))  # the heading and steps too
+    assert cache.get(scoped_key("members:join-page")) is not None
 
 
 def test_each_visitor_gets_their_own_csrf_token(client, world):
@@ -63,7 +74,7 @@ def test_a_new_or_renamed_district_or_career_field_shows_at_once(client, world, 
     client.force_login(outsider)
     page = client.get("/members/join/").content.decode()
     assert '<option value="Tupelo Public School District">' in page
-    assert cache.get(scoped_key("members:join-form")) is not None  # kept
+    assert cache.get(scoped_key("members:join-page")) is not None  # kept
     DistrictFactory(name="Oxford School District", region=world.district_a.region)
     page = client.get("/members/join/").content.decode()
     assert '<option value="Oxford School District">' in page

@@ -4,6 +4,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import connection
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -42,12 +43,12 @@ from members.views.member.common import (
 def join(request):
     """Step 1: who you are and where you work. Creates the member record or updates the one there is."""
     today = clock.today()
-    if request.method == "GET" and not Member.objects.filter(user=request.user).exists():
-        # the empty form, the same for everyone but for their name (a cheap check first: most have no record)
+    if request.method == "GET" and not _has_member_record(request.user.pk):
+        # the empty page, the same for everyone but for their name (a cheap check first: most have no record)
+        intro, fields = _empty_join_form(first_name=request.user.first_name, last_name=request.user.last_name,
+                                         today=today)
         return render(request, "members/membership/join_profile.html", {
-            "form_markup": _empty_join_form(first_name=request.user.first_name, last_name=request.user.last_name,
-                                            today=today),
-            "member": None, "step": 1,
+            "intro_markup": intro, "form_markup": fields, "member": None, "step": 1,
         })
     member = _member(request.user)
     if member is not None and (guard := _join_guard(request, member)):
@@ -67,26 +68,42 @@ def join(request):
     })
 
 
+# Whether a user has a member record: on every visit to the join form, written once (the ORM would build it each time).
+HAS_MEMBER_SQL = (f'SELECT 1 FROM "{Member._meta.db_table}" '
+                  f'WHERE "{Member._meta.get_field("user").column}" = %s LIMIT 1')
+
+
+def _has_member_record(user_id) -> bool:
+    """Member.objects.filter(user_id=user_id).exists()."""
+    with connection.cursor() as cursor:
+        cursor.execute(HAS_MEMBER_SQL, [user_id])
+        return cursor.fetchone() is not None
+
+
 # The empty join form's markup is kept with these in the name fields, then each visitor's name put in their place.
 NAME_MARKS = {"first": "mae-join-first-name-3e9b1c", "last": "mae-join-last-name-3e9b1c"}
 
 
-def _empty_join_form(*, first_name: str, last_name: str, today) -> SafeString:
-    """The fields of the join form for someone with no member record, after its CSRF token (rendered per
-    request by the page): kept per reference version (members.reference_cache) and day (the hire date's max)."""
+def _empty_join_form(*, first_name: str, last_name: str, today) -> tuple[SafeString, SafeString]:
+    """The join page's heading, steps and error summary (none), and the form's fields after its CSRF token (rendered
+    per request by the page), for someone with no member record: kept per reference version
+    (members.reference_cache) and day (the hire date's max)."""
 
     def build():
         instance = Member(legal_first_name=NAME_MARKS["first"], legal_last_name=NAME_MARKS["last"])
-        return render_to_string("members/membership/_join_profile_form.html", {
+        intro = render_to_string("members/membership/_join_profile_intro.html", {"member": None, "step": 1})
+        fields = render_to_string("members/membership/_join_profile_form.html", {
             "form": JoinProfileForm(instance=instance, today=today),
             "districts": District.objects.values_list("name", flat=True),
         })
+        return intro, fields
 
-    markup = cached_markup("members:join-form", day=today, build=build)
+    intro, fields = cached_markup("members:join-page", day=today, build=build)
     for mark, name in ((NAME_MARKS["first"], first_name), (NAME_MARKS["last"], last_name)):
         # what the widget renders: no value attribute for an empty one, else the escaped value
-        markup = markup.replace(f' value="{mark}"', f' value="{conditional_escape(name)}"' if name else "")
-    return mark_safe(markup)  # noqa: S308 (markup rendered by the template engine; the names escaped above)
+        fields = fields.replace(f' value="{mark}"', f' value="{conditional_escape(name)}"' if name else "")
+    # rendered by the template engine; the names escaped above
+    return mark_safe(intro), mark_safe(fields)  # noqa: S308
 
 
 @login_required
