@@ -27,6 +27,7 @@ from members.models import (
     MembershipTerm,
     Payment,
     PaymentPlan,
+    RenewalPolicy,
     UniServRegion,
     User,
     Worksite,
@@ -93,6 +94,7 @@ NOTE, AUTHOR = _Shape(MemberNote, "n"), _Shape(User, "nu", only=EMAIL_ONLY)
 ENTRY, ACTOR = _Shape(AuditLog, "e"), _Shape(User, "eu", only=EMAIL_ONLY)
 DOCUMENT = _Shape(StoredDocument, "sd")
 EVENT = _Shape(GatewayEvent, "g", leave_out={"payload"})  # the gateway's whole message: not shown
+POLICY = _Shape(RenewalPolicy, "rp", only={"id", "renewal_window_days", "grace_period_days"})  # as current() reads it
 
 
 def _table(model) -> str:
@@ -130,7 +132,8 @@ RECORD_SQL = f"""
 SELECT json_build_array({MEMBER.sql}), json_build_array({ACCOUNT.sql}), json_build_array({DISTRICT.sql}),
        json_build_array({REGION.sql}), json_build_array({WORKSITE.sql}), json_build_array({FIELD.sql}),
        json_build_array({LOCAL.sql}),
-       {_TERMS}, {_PAYMENTS}, {_PLANS}, {_NOTES}, {_TRAIL}, {_DOCUMENTS}, {_EVENTS}
+       {_TERMS}, {_PAYMENTS}, {_PLANS}, {_NOTES}, {_TRAIL}, {_DOCUMENTS}, {_EVENTS},
+       (SELECT json_build_array({POLICY.sql}) FROM {_table(RenewalPolicy)} rp WHERE rp."id" = 1)
   FROM {_table(Member)} m
   LEFT JOIN {_table(User)} u ON u."id" = m."user_id"
   LEFT JOIN {_table(District)} d ON d."id" = m."employer_district_id"
@@ -155,6 +158,7 @@ class MemberRecord:
     trail: list
     documents: list
     mismatched_events: list
+    policy: RenewalPolicy
 
 
 def _cache(model, name: str, instance, value) -> None:
@@ -163,8 +167,8 @@ def _cache(model, name: str, instance, value) -> None:
 
 
 def member_record(member_number: int, *, trail_limit: int = 100) -> MemberRecord | None:
-    """The record of the member with this number, or None if there is none. Not scoped: the caller checks the
-    user may see the member."""
+    """The record of the member with this number, or None if there is none, with the renewal policy in force.
+    Not scoped: the caller checks the user may see the member."""
     if not -BIGINT_MAX <= member_number <= BIGINT_MAX:
         return None
     params = {"number": member_number, "trail_limit": trail_limit,
@@ -175,7 +179,7 @@ def member_record(member_number: int, *, trail_limit: int = 100) -> MemberRecord
     if row is None:
         return None
     member_row, account, district, region, worksite, field, local, terms, payments, plans, notes, trail, documents, \
-        events = row
+        events, policy = row
     member = MEMBER.instance(member_row)
     district = DISTRICT.instance(district)
     if district is not None:
@@ -189,6 +193,8 @@ def member_record(member_number: int, *, trail_limit: int = 100) -> MemberRecord
         payments=(payments := _payments(member, payments)), notes=_notes(member, notes), trail=_trail(trail),
         documents=[DOCUMENT.instance(values) for values in documents],
         mismatched_events=_events(events, payments),
+        # the row RenewalPolicy.current() keeps in the cache, read here with the rest (made by current() if missing)
+        policy=POLICY.instance(policy) if policy else RenewalPolicy.current(),
     )
 
 

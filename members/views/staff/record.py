@@ -9,7 +9,6 @@ from members import clock
 from members.forms.staff import (
     MemberNoteForm,
 )
-from members.models import RenewalPolicy
 from members.rules import members_visible_to
 from members.selectors.payments import attach_refund_amounts, attach_terms
 from members.selectors.record import member_record
@@ -29,7 +28,7 @@ def member_detail(request, member_number):
         raise Http404("No member matches the given query.")
     member, payments = record.member, attach_refund_amounts(record.payments)
     day = clock.today()
-    policy = RenewalPolicy.current()  # read once: terms, status and the renewal choice all need it
+    policy = record.policy  # read once: terms, status and the renewal choice all need it
     terms = terms_money_from_payments(record.terms, payments, today=day, grace_days=policy.grace_period_days)
     attach_terms(payments, terms)
     return render(request, "members/staff/member.html", {
