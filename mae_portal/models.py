@@ -161,3 +161,14 @@ class AuditLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("The audit log is append-only.")
+
+
+class UserVersion(models.Model):
+    """A version of what a user's own pages show (mae_portal.user_versions), moved by triggers; row 0 is everyone's.
+    No foreign key: row 0 has no user, and a user's row goes with them (a trigger)."""
+
+    user_id = models.BigIntegerField(primary_key=True)
+    version = models.UUIDField()
+
+    def __str__(self):
+        return f"{self.user_id or 'everyone'}: {self.version}"

@@ -50,6 +50,7 @@ class DashboardPanel:
     context: Callable[[Any], Mapping[str, Any]]  # request -> the template's context
     visible: UserPredicate
     order: int
+    kept_per_day: Callable[[], Any] | None = None  # see register_panel
 
 
 @dataclass(frozen=True)
@@ -104,24 +105,57 @@ DASHBOARD = "dashboard"
 
 def register_panel(page: str, name: str, *, template: str,
                    context: Callable[[Any], Mapping[str, Any]] | None = None,
-                   visible: UserPredicate = everyone, order: int = 100) -> None:
+                   visible: UserPredicate = everyone, order: int = 100,
+                   kept_per_day: Callable[[], Any] | None = None) -> None:
     """A fragment of a core page: `template` rendered with `context(request)` added to the page's context,
-    for the users `visible(user)` accepts, in ascending `order`."""
+    for the users `visible(user)` accepts, in ascending `order`.
+
+    With `kept_per_day` (a function giving today), whether a signed-in user sees it and its markup are kept for
+    them (mae_portal.user_versions) until their versions, their groups or that day change: for a panel that
+    shows only rows whose writes move those versions, and reads nothing of the page's context but the user.
+    Its template gets the user, `csrf_token` and its own context; a form's token comes from
+    user_versions.form_token(request)."""
     _panels.setdefault(page, {})[name] = DashboardPanel(
-        name=name, template=template, context=context or (lambda request: {}), visible=visible, order=order)
+        name=name, template=template, context=context or (lambda request: {}), visible=visible, order=order,
+        kept_per_day=kept_per_day)
 
 
 def register_dashboard_panel(name: str, *, template: str, context: Callable[[Any], Mapping[str, Any]] | None = None,
-                             visible: UserPredicate = signed_in, order: int = 100) -> None:
+                             visible: UserPredicate = signed_in, order: int = 100,
+                             kept_per_day: Callable[[], Any] | None = None) -> None:
     """A section of the dashboard (see register_panel)."""
-    register_panel(DASHBOARD, name, template=template, context=context, visible=visible, order=order)
+    register_panel(DASHBOARD, name, template=template, context=context, visible=visible, order=order,
+                   kept_per_day=kept_per_day)
 
 
 def panels_for(page: str, request) -> list[dict[str, Any]]:
-    """The page's visible panels, each {"name", "template", "context"}, context already computed."""
-    panels = sorted(_panels.get(page, {}).values(), key=lambda panel: (panel.order, panel.name))
-    return [{"name": p.name, "template": p.template, "context": dict(p.context(request))}
-            for p in panels if p.visible(request.user)]
+    """The page's visible panels, each {"name", "template", "context"}, context already computed; a kept panel
+    comes as {"name", "markup"} instead, its markup filled in for this request."""
+    from mae_portal import user_versions
+
+    shown = []
+    for p in sorted(_panels.get(page, {}).values(), key=lambda panel: (panel.order, panel.name)):
+        if p.kept_per_day is not None and request.user.is_authenticated:
+            markup = user_versions.kept(request.user, f"panel:{page}:{p.name}", lambda p=p: _kept_markup(p, request),
+                                        day=p.kept_per_day())
+            if markup is not None:
+                shown.append({"name": p.name, "markup": user_versions.fill_in(request, markup)})
+        elif p.visible(request.user):
+            shown.append({"name": p.name, "template": p.template, "context": dict(p.context(request))})
+    return shown
+
+
+def _kept_markup(panel: DashboardPanel, request) -> str | None:
+    """The panel's markup for this user with stand-ins for the request's own tokens, or None when it is hidden."""
+    from django.template.loader import get_template
+
+    from mae_portal import user_versions
+
+    if not panel.visible(request.user):
+        return None
+    template = get_template(panel.template)
+    return user_versions.build_kept_markup(request, lambda extra: template.render(
+        {"user": request.user, **panel.context(request), **extra}))
 
 
 def dashboard_panels_for(request) -> list[dict[str, Any]]:

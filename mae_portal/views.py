@@ -14,7 +14,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from mae_portal import registry
+from mae_portal import registry, user_versions
 from mae_portal.access import get_visible_or_404
 from mae_portal.audit import audit_subjects
 from mae_portal.documents import document_kind, document_kinds, documents_visible_to, safe_filename
@@ -69,7 +69,8 @@ DOCUMENT_LIST_FIELDS = ("pk", "title", "status", "size", "created_at", "content_
 
 
 def _documents(user):
-    documents = _own_documents(user)
+    # kept between requests under the user's versions: their documents' rows move them, their groups are in its key
+    documents = user_versions.kept(user, "own-documents", lambda: _own_documents(user))
     pending = any(d.status == d.Status.PENDING for d in documents) or registry.documents_expected(user)
     return {"documents": documents, "documents_pending": pending}
 

@@ -3,7 +3,7 @@
 import rules
 from celery.schedules import crontab
 
-from mae_portal import registry
+from mae_portal import registry, user_versions
 from mae_portal.permissions import Groups, group_names, is_membership_staff, works_for_mae
 
 ROSTER_GROUPS = {Groups.MEMBERSHIP_STAFF, Groups.LOCAL_LEADERS, Groups.UNISERV_DIRECTORS, Groups.REGION_MANAGERS}
@@ -36,19 +36,27 @@ def _member(user):
     """The user's member record, read once per request with what the dashboard and nav show of it.
 
     The reverse one-to-one caches its answer (None included), so the predicates below share one query;
-    loading it here with its district, worksite, local and career field saves the page a query for each."""
+    loading it here with its district, worksite, local and career field saves the page a query for each. Between
+    requests it is kept under the user's versions (mae_portal.user_versions): any write to the record or to the
+    reference rows it carries gives a new version."""
     if not user.is_authenticated:
         return None
-    from members.models import Member, User
+    from members.models import User
 
     descriptor = User.member
     if not descriptor.is_cached(user):
-        member = (Member.objects.select_related("employer_district__region", "worksite", "local", "career_field")
-                  .filter(user=user).first())
+        member = user_versions.kept(user, "member", lambda: _load_member(user))
         if member is not None:
             member.user = user
         descriptor.related.set_cached_value(user, member)
     return getattr(user, "member", None)
+
+
+def _load_member(user):
+    from members.models import Member
+
+    return (Member.objects.select_related("employer_district__region", "worksite", "local", "career_field")
+            .filter(user=user).first())
 
 
 def has_member_record(user) -> bool:
@@ -68,7 +76,7 @@ def may_see_roster_link(user) -> bool:
 def _membership_panel(request):
     from members.views.member.dashboard import membership_dashboard
 
-    return membership_dashboard(request.user)
+    return membership_dashboard(request.user, token=user_versions.form_token(request))
 
 
 def _documents_expected(user) -> bool:
@@ -93,6 +101,12 @@ def _staff_role(request):
     return {"roles": roles, "has_tools": may_view_roster(user)}
 
 
+def _today():
+    from members import clock
+
+    return clock.today()
+
+
 def _demo_loader(*, today, options):
     from members.demo import demo_loader
 
@@ -115,14 +129,15 @@ def register() -> None:
 
     registry.register_display_name(_display_name)
     registry.register_dashboard_panel("membership", template="members/dashboard/_membership.html",
-                                      context=_membership_panel, visible=has_member_record, order=10)
+                                      context=_membership_panel, visible=has_member_record, order=10,
+                                      kept_per_day=_today)
     registry.register_dashboard_panel("member-record", template="members/dashboard/_record.html",
                                       context=lambda request: {"member": _member(request.user)},
                                       visible=has_member_record, order=20)
     registry.register_dashboard_panel("not-a-member", template="members/dashboard/_not_a_member.html",
                                       visible=lambda user: (user.is_authenticated and not has_member_record(user)
                                                             and may_join_nag(user)),
-                                      order=20)
+                                      order=20, kept_per_day=_today)
     # Staff see their work first: their role and tools come before any membership panel.
     registry.register_dashboard_panel("staff-role", template="members/dashboard/_staff_role.html",
                                       context=_staff_role, visible=works_for_mae, order=1)

@@ -8,6 +8,7 @@ from django.db.models import CharField, Exists, OuterRef
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from mae_portal import user_versions
 from mae_portal.documents import subject_filter
 from mae_portal.models import StoredDocument
 from members import clock, dues
@@ -34,6 +35,10 @@ def membership_documents_expected(user) -> bool:
     if loaded is not None and not any(p.status == Payment.Status.SUCCEEDED and p.amount > 0 and p.paid_at
                                       and p.paid_at >= since and p.term.cancelled_at is None for p in loaded):
         return False
+    # Else the time of their last payment, kept under their versions (a new payment moves them), says the same.
+    last_paid = user_versions.kept(user, "last-paid", lambda: _last_paid(user))
+    if last_paid is None or last_paid < since:
+        return False
     receipt = StoredDocument.objects.filter(kind="receipt", subject_type=ContentType.objects.get_for_model(Payment),
                                             subject_id=Cast(OuterRef("pk"), CharField()))
     card = StoredDocument.objects.filter(kind="card", subject_type=ContentType.objects.get_for_model(MembershipTerm),
@@ -43,8 +48,16 @@ def membership_documents_expected(user) -> bool:
             .filter(~Exists(receipt) | ~Exists(card)).exists())
 
 
-def membership_dashboard(user, day: date | None = None) -> dict:
-    """Everything the dashboard shows about the member's membership, in a fixed number of queries."""
+def _last_paid(user):
+    """When the user's last payment that brings documents (a receipt, a card) was made, or None."""
+    return (Payment.objects.filter(member__user=user, status=Payment.Status.SUCCEEDED, amount__gt=0,
+                                   paid_at__isnull=False, term__cancelled_at__isnull=True)
+            .order_by("-paid_at").values_list("paid_at", flat=True).first())
+
+
+def membership_dashboard(user, day: date | None = None, token: str | None = None) -> dict:
+    """Everything the dashboard shows about the member's membership, in a fixed number of queries; `token` is
+    its forms' double-submit token (a fresh one by default)."""
     day = day or clock.today()
     member = getattr(user, "member", None)
     if member is None:
@@ -78,5 +91,5 @@ def membership_dashboard(user, day: date | None = None) -> dict:
         "renewable": renewable, "renewal": renewal, "auto_renews": auto_renews,
         "next_year_label": dues.year_label((renewable or current).membership_year + 1) if (renewable or current) else "",
         "renews_on": date((current.membership_year + 1), 9, 1) if current else None,
-        "retry_token": uuid.uuid4(),
+        "retry_token": token or uuid.uuid4(),
     }}
