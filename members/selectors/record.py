@@ -12,6 +12,7 @@ from decimal import Decimal
 from uuid import UUID
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.db.backends.postgresql.psycopg_any import DateRange
 
@@ -50,12 +51,25 @@ _CONVERTERS = {
 }
 
 
+# Field types whose JSON value is what the ORM gives already (text, numbers, booleans, ids, parsed JSON, addresses
+# and file names as text). A field of another type fails here, on import, rather than showing a value the ORM
+# would have shown otherwise.
+_AS_IS = {
+    "AutoField", "BigAutoField", "BigIntegerField", "BooleanField", "CharField", "EmailField", "FileField",
+    "ForeignKey", "GenericIPAddressField", "IntegerField", "JSONField", "OneToOneField", "PositiveIntegerField",
+    "PositiveSmallIntegerField", "SlugField", "SmallIntegerField", "TextField",
+}
+
+
 class _Shape:
     """One model's columns in a JSON array (`sql`), and the array back to an instance (`instance`)."""
 
     def __init__(self, model, alias: str, *, only=None, leave_out=()):
         fields = [f for f in model._meta.concrete_fields
                   if (only is None or f.attname in only) and f.attname not in leave_out]
+        unknown = {f.get_internal_type() for f in fields} - _AS_IS - set(_CONVERTERS)
+        if unknown:
+            raise ImproperlyConfigured(f"members.selectors.record cannot read {model.__name__} fields of type {unknown}.")
         self.model, self.width = model, len(fields)
         self.attnames = [f.attname for f in fields]
         self.sql = ", ".join(self._column(f, f'{alias}."{f.column}"') for f in fields)

@@ -303,3 +303,20 @@ def test_the_page_reads_the_record_in_one_query(staff_client, full):
     sql = [q["sql"] for q in queries.captured_queries]
     assert len([s for s in sql if '"members_payment"' in s]) == 1, sql
     assert len(sql) <= 3, sql
+
+
+def test_a_field_type_the_query_cannot_read_as_the_orm_does_is_refused():
+    from types import SimpleNamespace
+
+    from django.core.exceptions import ImproperlyConfigured
+    from django.db import models
+
+    from members.models import DuesRate
+    from members.selectors.record import _Shape
+
+    opens_at = models.TimeField()
+    opens_at.set_attributes_from_name("opens_at")
+    timed = SimpleNamespace(__name__="Timed", _meta=SimpleNamespace(concrete_fields=[Member._meta.pk, opens_at]))
+    with pytest.raises(ImproperlyConfigured, match="TimeField"):
+        _Shape(timed, "t")
+    _Shape(DuesRate, "dr")  # dates and money: read with converters
