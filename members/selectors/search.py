@@ -8,10 +8,12 @@ from django.contrib.postgres.fields.ranges import RangeEndsWith, RangeStartsWith
 from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Case, CharField, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, CharField, Exists, F, Model, OuterRef, Q, Subquery, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Greatest
 from django.db.models.lookups import GreaterThan, GreaterThanOrEqual, LessThanOrEqual
+from django.db.models.query import NamedValuesListIterable
+from django.db.models.utils import create_namedtuple_class
 
 from members import dues
 from members.models import (
@@ -240,7 +242,10 @@ def member_search(*, query: str = "", status: str = "", category=None, career_fi
             "-exact_first", "-match_score", "legal_last_name", "legal_first_name", "member_number")
     live = MembershipTerm.objects.filter(member=OuterRef("pk"), cancelled_at__isnull=True)
     if status and stored_status:
-        members = members.filter(standing__status=status)
+        # One of the few statuses written into the SQL, not bound: PostgreSQL then keeps one plan for each
+        # (a bound status is planned afresh at every search, as how many have it decides the plan).
+        known = status in dict(MEMBER_STATUSES)
+        members = members.filter(standing__status=RawSQL(f"'{status}'", ()) if known else status)
     elif status:
         # The status is worked out per member; first keep only the members who can have it at all (a cheap
         # test on their terms), so a status filter on its own does not work it out for every member.
@@ -277,18 +282,26 @@ def _filter_choices_sql() -> tuple[str, tuple]:
     return parts[0].union(*parts[1:], all=True).order_by("list_kind", "list_sort", "name").query.sql_with_params()
 
 
-def search_filter_choices() -> dict[str, list[tuple[int, str]]]:
+# The lists worked out of the rows last read, per process: (rows) -> choices. A change to any list is other rows.
+_FILTER_CHOICES: dict = {}
+
+
+def search_filter_choices() -> dict[str, tuple[tuple[int, str], ...]]:
     """The choices (pk, label) of the staff search's category, career field, local and region filters, in each
     model's order: one query for the four lists, of the two or three columns the labels need."""
-    choices = {kind: [] for kind in SEARCH_FILTER_LISTS}
     with connection.cursor() as cursor:
         cursor.execute(*_filter_choices_sql())
-        rows = cursor.fetchall()
-    for kind, sort, name, pk in rows:
-        model, sort_field = SEARCH_FILTER_LISTS[kind]
-        item = model(pk=pk, name=name, **({sort_field: sort} if sort_field else {}))
-        choices[kind].append((pk, str(item)))
-    return choices
+        rows = tuple(cursor.fetchall())
+    choices = _FILTER_CHOICES.get(rows)
+    if choices is None:
+        lists = {kind: [] for kind in SEARCH_FILTER_LISTS}
+        for kind, sort, name, pk in rows:
+            model, sort_field = SEARCH_FILTER_LISTS[kind]
+            item = model(pk=pk, name=name, **({sort_field: sort} if sort_field else {}))
+            lists[kind].append((pk, str(item)))
+        _FILTER_CHOICES.clear()  # the lists of other rows are not read again
+        choices = _FILTER_CHOICES[rows] = {kind: tuple(items) for kind, items in lists.items()}
+    return dict(choices)
 
 
 class SearchPage:
@@ -349,6 +362,15 @@ def queryset_page(queryset, *, page_number, per_page: int) -> SearchPage:
     return SearchPage(list(queryset[offset:offset + per_page + 1]), number=number, per_page=per_page)
 
 
+def compiled_page(key: tuple, build, *, page_number, per_page: int) -> SearchPage:
+    """queryset_page of the ordered values_list(named=True) queryset `build()` makes, read by compiled_rows: its
+    SQL compiled once per `key` (everything the queryset is made of) and page."""
+    number = _page_number(page_number)
+    offset = (number - 1) * per_page
+    rows = compiled_rows((*key, offset, per_page), lambda: build()[offset:offset + per_page + 1])
+    return SearchPage(rows, number=number, per_page=per_page)
+
+
 # A text search's matches in order (ids), kept in the shared cache under the search version: migration 0013 gives
 # it a new value in the same transaction as any write to what the words match or sort on (members' names, email,
 # NEA ID, district, number; districts' names), so kept matches are never read after such a change is committed.
@@ -358,6 +380,34 @@ MATCHES_KEPT_SECONDS = 3600
 # Past this many rows a search by status alone may be estimated dear enough for JIT (jit_above_cost 100,000).
 HINTLESS_OFFSET = 500
 _OTHER_FILTERS = ("status", "category", "career_field", "local", "region")
+
+
+# The SQL of pages read often, compiled once per process: building and compiling the queryset of a page costs more
+# than PostgreSQL takes to run it. Keyed on everything the SQL is made of, so a key always stands for the same SQL.
+_COMPILED: dict = {}
+COMPILED_KEPT = 1024
+
+
+def compiled_rows(key: tuple, build) -> list:
+    """The rows of the values_list(named=True) queryset `build()` makes, as that queryset gives them; its SQL is
+    compiled the first time `key` is asked for, then run as it is. A queryset whose rows need more than its columns
+    (converters, extra columns) is read through the ORM every time."""
+    compiled = _COMPILED.get(key)
+    if compiled is None:
+        queryset = build()
+        compiler = queryset.query.get_compiler(using=queryset.db)
+        sql, params = compiler.as_sql()
+        names = [alias for _, _, alias in compiler.select]
+        if (queryset._iterable_class is not NamedValuesListIterable or names != list(queryset._fields)
+                or compiler.col_count != len(names) or compiler.get_converters([col for col, _, _ in compiler.select])):
+            return list(queryset)
+        if len(_COMPILED) >= COMPILED_KEPT:
+            _COMPILED.clear()
+        compiled = _COMPILED[key] = (sql, params, create_namedtuple_class(*names))
+    sql, params, row = compiled
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [tuple.__new__(row, values) for values in cursor.fetchall()]
 
 
 def _planner_hints(cursor, *, text_search: bool):
@@ -413,10 +463,17 @@ def member_search_page(*, page_number, per_page: int = 50, query: str = "", fiel
             # A page's members by id: no hint needed (too cheap for JIT).
             found = {row.pk: row for row in members}
             return SearchPage([found[pk] for pk in page_ids if pk in found], number=number, per_page=per_page)
+    stored_first_pages = not text_search and criteria.get("stored_status") and offset < HINTLESS_OFFSET
+    if stored_first_pages and not text and fields:
+        # The pages read most (a status, the filters, or nothing chosen): their SQL compiled once.
+        key = ("member-search", fields, *sorted(
+            (name, value.pk if isinstance(value, Model) else value) for name, value in criteria.items()))
+        return compiled_page(key, lambda: member_search(**criteria).values_list(*fields, named=True),
+                             page_number=number, per_page=per_page)
     members = member_search(query=query, **criteria)
     if fields:
         members = members.values_list(*fields, named=True)
-    if not text_search and criteria.get("stored_status") and offset < HINTLESS_OFFSET:
+    if stored_first_pages:
         # Statuses read from the stored ones: a first page is estimated far below JIT's threshold (about 20-70 per
         # row read), so it is read without the hints' transaction (three round trips fewer).
         return SearchPage(list(members[offset:offset + per_page + 1]), number=number, per_page=per_page)
