@@ -8,7 +8,7 @@ from django.contrib.postgres.fields.ranges import RangeEndsWith, RangeStartsWith
 from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Case, CharField, Exists, F, Model, OuterRef, Q, Subquery, Value, When
+from django.db.models import BooleanField, Case, CharField, Exists, F, Model, OuterRef, Q, Subquery, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Greatest
 from django.db.models.lookups import GreaterThan, GreaterThanOrEqual, LessThanOrEqual
@@ -388,26 +388,33 @@ _COMPILED: dict = {}
 COMPILED_KEPT = 1024
 
 
-def compiled_rows(key: tuple, build) -> list:
-    """The rows of the values_list(named=True) queryset `build()` makes, as that queryset gives them; its SQL is
-    compiled the first time `key` is asked for, then run as it is. A queryset whose rows need more than its columns
-    (converters, extra columns) is read through the ORM every time."""
+def compiled_rows(key: tuple, build, *, values: tuple = ()) -> list:
+    """The rows of the values_list(named=True) queryset `build(*values)` makes, as that queryset gives them; its
+    SQL is compiled the first time `key` is asked for, then run as it is, each of `values` (objects the queryset
+    takes as one parameter each, a list of ids say) bound where it was. A queryset whose rows need more than its
+    columns (converters, extra columns), or that does not hold each value once, is read through the ORM."""
     compiled = _COMPILED.get(key)
     if compiled is None:
-        queryset = build()
+        queryset = build(*values)
         compiler = queryset.query.get_compiler(using=queryset.db)
         sql, params = compiler.as_sql()
         names = [alias for _, _, alias in compiler.select]
+        where = [[i for i, param in enumerate(params) if param is value] for value in values]
         if (queryset._iterable_class is not NamedValuesListIterable or names != list(queryset._fields)
-                or compiler.col_count != len(names) or compiler.get_converters([col for col, _, _ in compiler.select])):
+                or compiler.col_count != len(names) or compiler.get_converters([col for col, _, _ in compiler.select])
+                or any(len(places) != 1 for places in where)):
             return list(queryset)
         if len(_COMPILED) >= COMPILED_KEPT:
             _COMPILED.clear()
-        compiled = _COMPILED[key] = (sql, params, create_namedtuple_class(*names))
-    sql, params, row = compiled
+        compiled = _COMPILED[key] = (sql, params, [places[0] for places in where], create_namedtuple_class(*names))
+    sql, params, places, row = compiled
+    if places:
+        params = list(params)
+        for place, value in zip(places, values, strict=True):
+            params[place] = value
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return [tuple.__new__(row, values) for values in cursor.fetchall()]
+        return [tuple.__new__(row, found) for found in cursor.fetchall()]
 
 
 def _planner_hints(cursor, *, text_search: bool):
@@ -431,6 +438,17 @@ def _kept_matches(text: str, criteria: dict) -> tuple[list[int], bool]:
         kept = (ids[:MATCHES_KEPT], len(ids) <= MATCHES_KEPT)
         cache.set(key, kept, MATCHES_KEPT_SECONDS)
     return kept
+
+
+def _criteria_key(criteria: dict) -> tuple:
+    # What member_search's SQL is made of, besides the words: a chosen row by its primary key.
+    return tuple(sorted((name, value.pk if isinstance(value, Model) else value) for name, value in criteria.items()))
+
+
+def _id_in(ids: list):
+    # One array parameter, whatever the number of ids (pk__in would write a placeholder for each).
+    column = f"{connection.ops.quote_name(Member._meta.db_table)}.{connection.ops.quote_name(Member._meta.pk.column)}"
+    return RawSQL(f"{column} = ANY(%s::bigint[])", (ids,), output_field=BooleanField())
 
 
 def member_search_page(*, page_number, per_page: int = 50, query: str = "", fields: tuple[str, ...] = (),
@@ -457,18 +475,19 @@ def member_search_page(*, page_number, per_page: int = 50, query: str = "", fiel
         ids, complete = _kept_matches(text, criteria)
         if complete or offset + per_page < len(ids):
             page_ids = ids[offset:offset + per_page + 1]
-            members = member_search(**criteria).filter(pk__in=page_ids)
-            if fields:
-                members = members.values_list(*fields, named=True)
             # A page's members by id: no hint needed (too cheap for JIT).
+            if fields:  # the SQL compiled once, the ids bound as one array
+                members = compiled_rows(("member-search-ids", fields, *_criteria_key(criteria)), lambda ids: (
+                    member_search(**criteria).filter(_id_in(ids)).values_list(*fields, named=True)), values=(page_ids,))
+            else:
+                members = member_search(**criteria).filter(pk__in=page_ids)
             found = {row.pk: row for row in members}
             return SearchPage([found[pk] for pk in page_ids if pk in found], number=number, per_page=per_page)
     stored_first_pages = not text_search and criteria.get("stored_status") and offset < HINTLESS_OFFSET
     if stored_first_pages and not text and fields:
         # The pages read most (a status, the filters, or nothing chosen): their SQL compiled once.
-        key = ("member-search", fields, *sorted(
-            (name, value.pk if isinstance(value, Model) else value) for name, value in criteria.items()))
-        return compiled_page(key, lambda: member_search(**criteria).values_list(*fields, named=True),
+        return compiled_page(("member-search", fields, *_criteria_key(criteria)),
+                             lambda: member_search(**criteria).values_list(*fields, named=True),
                              page_number=number, per_page=per_page)
     members = member_search(query=query, **criteria)
     if fields:
