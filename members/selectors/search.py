@@ -209,7 +209,14 @@ def member_search(*, query: str = "", status: str = "", category=None, career_fi
     `stored_status`: shown and filtered from the statuses stored for today (models.MemberStanding), which
     services.standing.member_standing_ready said may be read."""
     members = Member.objects.select_related("local", "employer_district__region", "career_field")
-    if stored_status:
+    if stored_status and status:
+        # One of the few statuses written into the SQL, not bound: PostgreSQL then keeps one plan for each
+        # (a bound status is planned afresh at every search, as how many have it decides the plan). The status
+        # shown is the one of the stored row joined.
+        known = status in dict(MEMBER_STATUSES)
+        members = with_latest_category(members.filter(standing__status=RawSQL(f"'{status}'", ()) if known else status)
+                                       .annotate(membership_status=F("standing__status")))
+    elif stored_status:
         # A subquery, not a join: PostgreSQL reads it for the page's rows only, after sorting the matches.
         stored = MemberStanding.objects.filter(member=OuterRef("pk")).values("status")[:1]
         members = with_latest_category(members.annotate(
@@ -241,12 +248,7 @@ def member_search(*, query: str = "", status: str = "", category=None, career_fi
         members = members.annotate(match_score=score, exact_first=exact_first).order_by(
             "-exact_first", "-match_score", "legal_last_name", "legal_first_name", "member_number")
     live = MembershipTerm.objects.filter(member=OuterRef("pk"), cancelled_at__isnull=True)
-    if status and stored_status:
-        # One of the few statuses written into the SQL, not bound: PostgreSQL then keeps one plan for each
-        # (a bound status is planned afresh at every search, as how many have it decides the plan).
-        known = status in dict(MEMBER_STATUSES)
-        members = members.filter(standing__status=RawSQL(f"'{status}'", ()) if known else status)
-    elif status:
+    if status and not stored_status:
         # The status is worked out per member; first keep only the members who can have it at all (a cheap
         # test on their terms), so a status filter on its own does not work it out for every member.
         # Both as a filter (PostgreSQL may then start from the few matching terms) and inside a CASE (when it
