@@ -2,6 +2,7 @@
 
 import functools
 import hashlib
+import uuid
 from datetime import date, timedelta
 
 from django.contrib.postgres.fields.ranges import RangeEndsWith, RangeStartsWith
@@ -27,6 +28,7 @@ from members.models import (
     NameLexicon,
     UniServRegion,
 )
+from members.reference_cache import scoped_key
 from members.selectors.terms import ZERO, terms_with_money
 
 MEMBER_STATUSES = [
@@ -453,6 +455,58 @@ def _id_in(ids: list):
     return RawSQL(f"{column} = ANY(%s::bigint[])", (ids,), output_field=BooleanField())
 
 
+# A stored status's members in order (ids), kept in the shared cache as a text search's matches are: under the
+# search version (what they are sorted on: names, number; members added or removed) and, in the entry, the stored
+# statuses' version, which services.standing moves whenever it writes statuses (at once, and again once committed),
+# so kept ids are never read after either changed. The page's rows are then read by id, their status with them.
+STANDING_VERSION_KEY = "members:standing-version"
+STATUS_KEPT = 500
+
+
+def standing_changed() -> None:
+    """Stored statuses were written: kept status ids are not read again (now, and again after the commit, so no
+    search keeps what it read in between under the new version)."""
+    def move():
+        cache.set(scoped_key(STANDING_VERSION_KEY), uuid.uuid4().hex, None)
+
+    move()
+    transaction.on_commit(move)
+
+
+def _kept_by_status(status: str, criteria: dict) -> tuple[list[int], bool]:
+    """The ids of the first STATUS_KEPT members of a stored status, in order, and whether that is all of them."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version FROM members_search_version WHERE id = 1")
+        version = cursor.fetchone()[0]
+    standing_key = scoped_key(STANDING_VERSION_KEY)
+    key = f"mae:member-status:{version}:{status}:{criteria['today'].isoformat()}:{criteria['grace_days']}"
+    kept = cache.get_many([standing_key, key])
+    standing, entry = kept.get(standing_key), kept.get(key)
+    if standing is None:  # never moved, or evicted: a new one, which no entry was kept under
+        cache.add(standing_key, uuid.uuid4().hex, None)
+        standing = cache.get(standing_key)
+    if entry is not None and entry[0] == standing:
+        return entry[1], entry[2]
+    members = member_search(status=status, **criteria).values_list("pk", flat=True)
+    with transaction.atomic(), connection.cursor() as cursor:
+        _planner_hints(cursor, text_search=False)
+        ids = list(members[:STATUS_KEPT + 1])
+    if not transaction.get_connection().in_atomic_block:  # it may have read this transaction's statuses
+        cache.set(key, (standing, ids[:STATUS_KEPT], len(ids) <= STATUS_KEPT), MATCHES_KEPT_SECONDS)
+    return ids[:STATUS_KEPT], len(ids) <= STATUS_KEPT
+
+
+def _page_by_ids(ids: list[int], *, fields, criteria, number: int, per_page: int) -> SearchPage:
+    """The page of `ids` (per_page + 1 of them: the extra one says a next page exists), read by id: SQL compiled
+    once, the ids bound as one array."""
+    if not ids:
+        return SearchPage([], number=number, per_page=per_page)
+    rows = compiled_rows(("member-search-ids", fields, *_criteria_key(criteria)), lambda page_ids: (
+        member_search(**criteria).filter(_id_in(page_ids)).values_list(*fields, named=True)), values=(ids,))
+    found = {row.pk: row for row in rows}
+    return SearchPage([found[pk] for pk in ids if pk in found], number=number, per_page=per_page)
+
+
 def member_search_page(*, page_number, per_page: int = 50, query: str = "", fields: tuple[str, ...] = (),
                        **criteria) -> SearchPage:
     """One page (SearchPage) of member_search, read in one transaction in which PostgreSQL is told two things
@@ -478,14 +532,20 @@ def member_search_page(*, page_number, per_page: int = 50, query: str = "", fiel
         if complete or offset + per_page < len(ids):
             page_ids = ids[offset:offset + per_page + 1]
             # A page's members by id: no hint needed (too cheap for JIT).
-            if fields:  # the SQL compiled once, the ids bound as one array
-                members = compiled_rows(("member-search-ids", fields, *_criteria_key(criteria)), lambda ids: (
-                    member_search(**criteria).filter(_id_in(ids)).values_list(*fields, named=True)), values=(page_ids,))
-            else:
-                members = member_search(**criteria).filter(pk__in=page_ids)
-            found = {row.pk: row for row in members}
+            if fields:
+                return _page_by_ids(page_ids, fields=fields, criteria=criteria, number=number, per_page=per_page)
+            found = {row.pk: row for row in member_search(**criteria).filter(pk__in=page_ids)}
             return SearchPage([found[pk] for pk in page_ids if pk in found], number=number, per_page=per_page)
     stored_first_pages = not text_search and criteria.get("stored_status") and offset < HINTLESS_OFFSET
+    status = criteria.get("status")
+    if (stored_first_pages and not text and fields and "pk" in fields and status in dict(MEMBER_STATUSES)
+            and offset + per_page < STATUS_KEPT and not any(criteria.get(name) for name in _OTHER_FILTERS[1:])):
+        # A stored status on its own: the order of its members from the cache, then only the page's members
+        # (by id, and still of that status: a member whose status changed since is not shown).
+        ids, complete = _kept_by_status(status, {k: v for k, v in criteria.items() if k != "status"})
+        if complete or offset + per_page < len(ids):
+            return _page_by_ids(ids[offset:offset + per_page + 1], fields=fields, criteria=criteria, number=number,
+                                per_page=per_page)
     if stored_first_pages and not text and fields:
         # The pages read most (a status, the filters, or nothing chosen): their SQL compiled once.
         return compiled_page(("member-search", fields, *_criteria_key(criteria)),

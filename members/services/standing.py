@@ -21,7 +21,7 @@ from django.db.models import Exists
 from django.utils import timezone
 
 from members.models import Member, MemberStanding, StandingStale, StandingState
-from members.selectors.search import members_with_status
+from members.selectors.search import members_with_status, standing_changed
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,9 @@ def _store(members, *, today: date, grace_days: int) -> int:
         cursor.execute("SELECT set_config('jit', 'off', true)")
         cursor.execute(f"INSERT INTO {table} (member_id, status) SELECT * FROM ({select}) AS computed "
                        f"ON CONFLICT (member_id) DO UPDATE SET status = EXCLUDED.status", params)
-        return cursor.rowcount
+        stored = cursor.rowcount
+    standing_changed()  # the search's kept ids of each status are not read again
+    return stored
 
 
 @transaction.atomic
