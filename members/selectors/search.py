@@ -451,7 +451,8 @@ def _criteria_key(criteria: dict) -> tuple:
 
 def _id_in(ids: list):
     # One array parameter, whatever the number of ids (pk__in would write a placeholder for each).
-    column = f"{connection.ops.quote_name(Member._meta.db_table)}.{connection.ops.quote_name(Member._meta.pk.column)}"
+    quote = connection.ops.quote_name
+    column = f"{quote(Member._meta.db_table)}.{quote(Member._meta.pk.column)}"
     return RawSQL(f"{column} = ANY(%s::bigint[])", (ids,), output_field=BooleanField())
 
 

@@ -92,7 +92,8 @@ def roster(request):
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "members/roster.html", {
-        "form": form, "fields": fields_markup(form, ("q", "local")), "page": page, "rows": _roster_rows(page), "query": query.urlencode(),
+        "form": form, "fields": fields_markup(form, ("q", "local")), "page": page, "rows": _roster_rows(page),
+        "query": query.urlencode(),
     })
 
 

@@ -86,7 +86,8 @@ def test_the_search_pages_show_every_change_on_the_next_request(staff_client, ca
     lapsed = shown(staff_client.get(S, {"status": "lapsed"}))
     assert unpaid.pk in lapsed and unpaid.pk not in shown(staff_client.get(S, {"status": "active"}))
     # Paid by code around the services: queued, worked out by the next search.
-    Payment.objects.filter(term__member=unpaid).update(status="succeeded", paid_at=datetime(2026, 10, 1, tzinfo=CHICAGO))
+    Payment.objects.filter(term__member=unpaid).update(status="succeeded",
+                                                       paid_at=datetime(2026, 10, 1, tzinfo=CHICAGO))
     assert unpaid.pk not in shown(staff_client.get(S, {"status": "lapsed"}))
     assert unpaid.pk in shown(staff_client.get(S, {"status": "active"}))
     # Renamed, moved to another local: the first page shows the row as it is now.
@@ -119,7 +120,8 @@ def test_the_roster_follows_a_change_of_role_or_office_at_once(client, director,
     LocalOfficerFactory(local=world.local_b, user=director)
     response = client.get("/members/roster/")
     assert set(shown(response)) == {a.pk, b.pk}
-    assert f'<option value="{world.local_b.pk}">Greenville Association of Educators</option>' in response.content.decode()
+    assert (f'<option value="{world.local_b.pk}">Greenville Association of Educators</option>'
+            in response.content.decode())
     assert shown(client.get("/members/roster/", {"local": world.local_b.pk})) == [b.pk]
     world.region_a.directors.remove(director)  # the same roles, another region: the same SQL, other rows
     assert shown(client.get("/members/roster/")) == [b.pk]
@@ -193,7 +195,8 @@ def test_a_status_order_is_kept_until_statuses_or_names_change(client, staff, ca
     unpaid = cases["annual unpaid"]
     assert unpaid.pk in lapsed and len(walks) == 1
     assert shown(client.get(S, {"status": "lapsed"})) == lapsed and len(walks) == 1  # the kept order
-    Payment.objects.filter(term__member=unpaid).update(status="succeeded", paid_at=datetime(2026, 10, 1, tzinfo=CHICAGO))
+    Payment.objects.filter(term__member=unpaid).update(status="succeeded",
+                                                       paid_at=datetime(2026, 10, 1, tzinfo=CHICAGO))
     after = shown(client.get(S, {"status": "lapsed"}))  # worked out again by the search: another version
     assert after == [pk for pk in lapsed if pk != unpaid.pk] and len(walks) == 2
     assert unpaid.pk in shown(client.get(S, {"status": "active"}))
