@@ -29,31 +29,54 @@ from mae_portal.permissions import (
 from members.models import Local, Member, UniServRegion
 
 
+def visibility_scope(user) -> tuple:
+    """What decides the members and locals `user` sees, as a key: ("nobody",), ("everyone",), or ("some", their
+    user id, whether they direct a region, whether they lead a local). members_in_scope and locals_in_scope build
+    the lists from this key alone, so one key always stands for the same lists (pages may keep their SQL on it)."""
+    if not user.is_authenticated:
+        return ("nobody",)
+    if is_membership_staff(user) or is_region_manager(user):
+        return ("everyone",)
+    return ("some", user.pk, bool(is_uniserv_director(user)), bool(is_local_leader(user)))
+
+
+def members_in_scope(scope: tuple):
+    """The members of a visibility_scope (see members_visible_to)."""
+    if scope[0] == "nobody":
+        return Member.objects.none()
+    if scope[0] == "everyone":
+        return Member.objects.all()
+    _, user_id, director, leader = scope
+    visible = Q(user=user_id)
+    if director:
+        visible |= Q(employer_district__region__in=UniServRegion.objects.filter(directors=user_id))
+    if leader:
+        visible |= Q(local__in=Local.objects.filter(officers__user=user_id))
+    return Member.objects.filter(visible)
+
+
+def locals_in_scope(scope: tuple):
+    """The locals of a visibility_scope (see locals_visible_to)."""
+    if scope[0] == "everyone":
+        return Local.objects.all()
+    director, leader = scope[2:] if scope[0] == "some" else (False, False)
+    visible = Q(officers__user=scope[1]) if leader else Q(pk__in=[])
+    if director:
+        visible |= Q(districts__region__directors=scope[1])
+    return Local.objects.filter(visible).distinct()
+
+
 def members_visible_to(user):
     """Staff and region managers: everyone. A director: the members employed in their region's
     districts. A local leader: the members of the locals they are an officer of. Anyone: themself.
     Anonymous: no one."""
-    if not user.is_authenticated:
-        return Member.objects.none()
-    if is_membership_staff(user) or is_region_manager(user):
-        return Member.objects.all()
-    scope = Q(user=user)
-    if is_uniserv_director(user):
-        scope |= Q(employer_district__region__in=UniServRegion.objects.filter(directors=user))
-    if is_local_leader(user):
-        scope |= Q(local__in=Local.objects.filter(officers__user=user))
-    return Member.objects.filter(scope)
+    return members_in_scope(visibility_scope(user))
 
 
 def locals_visible_to(user):
     """Staff and region managers: every local. A director: the locals of their region's districts.
     A local leader: the locals they are an officer of."""
-    if is_membership_staff(user) or is_region_manager(user):
-        return Local.objects.all()
-    scope = Q(officers__user=user) if is_local_leader(user) else Q(pk__in=[])
-    if is_uniserv_director(user):
-        scope |= Q(districts__region__directors=user)
-    return Local.objects.filter(scope).distinct()
+    return locals_in_scope(visibility_scope(user))
 
 
 @rules.predicate

@@ -2,16 +2,19 @@
 
 import functools
 import hashlib
+import uuid
 from datetime import date, timedelta
 
 from django.contrib.postgres.fields.ranges import RangeEndsWith, RangeStartsWith
 from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Case, CharField, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import BooleanField, Case, CharField, Exists, F, Model, OuterRef, Q, Subquery, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Greatest
 from django.db.models.lookups import GreaterThan, GreaterThanOrEqual, LessThanOrEqual
+from django.db.models.query import NamedValuesListIterable
+from django.db.models.utils import create_namedtuple_class
 
 from members import dues
 from members.models import (
@@ -25,6 +28,7 @@ from members.models import (
     NameLexicon,
     UniServRegion,
 )
+from members.reference_cache import scoped_key
 from members.selectors.terms import ZERO, terms_with_money
 
 MEMBER_STATUSES = [
@@ -207,7 +211,14 @@ def member_search(*, query: str = "", status: str = "", category=None, career_fi
     `stored_status`: shown and filtered from the statuses stored for today (models.MemberStanding), which
     services.standing.member_standing_ready said may be read."""
     members = Member.objects.select_related("local", "employer_district__region", "career_field")
-    if stored_status:
+    if stored_status and status:
+        # One of the few statuses written into the SQL, not bound: PostgreSQL then keeps one plan for each
+        # (a bound status is planned afresh at every search, as how many have it decides the plan). The status
+        # shown is the one of the stored row joined.
+        known = status in dict(MEMBER_STATUSES)
+        members = with_latest_category(members.filter(standing__status=RawSQL(f"'{status}'", ()) if known else status)
+                                       .annotate(membership_status=F("standing__status")))
+    elif stored_status:
         # A subquery, not a join: PostgreSQL reads it for the page's rows only, after sorting the matches.
         stored = MemberStanding.objects.filter(member=OuterRef("pk")).values("status")[:1]
         members = with_latest_category(members.annotate(
@@ -239,9 +250,7 @@ def member_search(*, query: str = "", status: str = "", category=None, career_fi
         members = members.annotate(match_score=score, exact_first=exact_first).order_by(
             "-exact_first", "-match_score", "legal_last_name", "legal_first_name", "member_number")
     live = MembershipTerm.objects.filter(member=OuterRef("pk"), cancelled_at__isnull=True)
-    if status and stored_status:
-        members = members.filter(standing__status=status)
-    elif status:
+    if status and not stored_status:
         # The status is worked out per member; first keep only the members who can have it at all (a cheap
         # test on their terms), so a status filter on its own does not work it out for every member.
         # Both as a filter (PostgreSQL may then start from the few matching terms) and inside a CASE (when it
@@ -277,18 +286,26 @@ def _filter_choices_sql() -> tuple[str, tuple]:
     return parts[0].union(*parts[1:], all=True).order_by("list_kind", "list_sort", "name").query.sql_with_params()
 
 
-def search_filter_choices() -> dict[str, list[tuple[int, str]]]:
+# The lists worked out of the rows last read, per process: (rows) -> choices. A change to any list is other rows.
+_FILTER_CHOICES: dict = {}
+
+
+def search_filter_choices() -> dict[str, tuple[tuple[int, str], ...]]:
     """The choices (pk, label) of the staff search's category, career field, local and region filters, in each
     model's order: one query for the four lists, of the two or three columns the labels need."""
-    choices = {kind: [] for kind in SEARCH_FILTER_LISTS}
     with connection.cursor() as cursor:
         cursor.execute(*_filter_choices_sql())
-        rows = cursor.fetchall()
-    for kind, sort, name, pk in rows:
-        model, sort_field = SEARCH_FILTER_LISTS[kind]
-        item = model(pk=pk, name=name, **({sort_field: sort} if sort_field else {}))
-        choices[kind].append((pk, str(item)))
-    return choices
+        rows = tuple(cursor.fetchall())
+    choices = _FILTER_CHOICES.get(rows)
+    if choices is None:
+        lists = {kind: [] for kind in SEARCH_FILTER_LISTS}
+        for kind, sort, name, pk in rows:
+            model, sort_field = SEARCH_FILTER_LISTS[kind]
+            item = model(pk=pk, name=name, **({sort_field: sort} if sort_field else {}))
+            lists[kind].append((pk, str(item)))
+        _FILTER_CHOICES.clear()  # the lists of other rows are not read again
+        choices = _FILTER_CHOICES[rows] = {kind: tuple(items) for kind, items in lists.items()}
+    return dict(choices)
 
 
 class SearchPage:
@@ -349,6 +366,15 @@ def queryset_page(queryset, *, page_number, per_page: int) -> SearchPage:
     return SearchPage(list(queryset[offset:offset + per_page + 1]), number=number, per_page=per_page)
 
 
+def compiled_page(key: tuple, build, *, page_number, per_page: int) -> SearchPage:
+    """queryset_page of the ordered values_list(named=True) queryset `build()` makes, read by compiled_rows: its
+    SQL compiled once per `key` (everything the queryset is made of) and page."""
+    number = _page_number(page_number)
+    offset = (number - 1) * per_page
+    rows = compiled_rows((*key, offset, per_page), lambda: build()[offset:offset + per_page + 1])
+    return SearchPage(rows, number=number, per_page=per_page)
+
+
 # A text search's matches in order (ids), kept in the shared cache under the search version: migration 0013 gives
 # it a new value in the same transaction as any write to what the words match or sort on (members' names, email,
 # NEA ID, district, number; districts' names), so kept matches are never read after such a change is committed.
@@ -358,6 +384,41 @@ MATCHES_KEPT_SECONDS = 3600
 # Past this many rows a search by status alone may be estimated dear enough for JIT (jit_above_cost 100,000).
 HINTLESS_OFFSET = 500
 _OTHER_FILTERS = ("status", "category", "career_field", "local", "region")
+
+
+# The SQL of pages read often, compiled once per process: building and compiling the queryset of a page costs more
+# than PostgreSQL takes to run it. Keyed on everything the SQL is made of, so a key always stands for the same SQL.
+_COMPILED: dict = {}
+COMPILED_KEPT = 1024
+
+
+def compiled_rows(key: tuple, build, *, values: tuple = ()) -> list:
+    """The rows of the values_list(named=True) queryset `build(*values)` makes, as that queryset gives them; its
+    SQL is compiled the first time `key` is asked for, then run as it is, each of `values` (objects the queryset
+    takes as one parameter each, a list of ids say) bound where it was. A queryset whose rows need more than its
+    columns (converters, extra columns), or that does not hold each value once, is read through the ORM."""
+    compiled = _COMPILED.get(key)
+    if compiled is None:
+        queryset = build(*values)
+        compiler = queryset.query.get_compiler(using=queryset.db)
+        sql, params = compiler.as_sql()
+        names = [alias for _, _, alias in compiler.select]
+        where = [[i for i, param in enumerate(params) if param is value] for value in values]
+        if (queryset._iterable_class is not NamedValuesListIterable or names != list(queryset._fields)
+                or compiler.col_count != len(names) or compiler.get_converters([col for col, _, _ in compiler.select])
+                or any(len(places) != 1 for places in where)):
+            return list(queryset)
+        if len(_COMPILED) >= COMPILED_KEPT:
+            _COMPILED.clear()
+        compiled = _COMPILED[key] = (sql, params, [places[0] for places in where], create_namedtuple_class(*names))
+    sql, params, places, row = compiled
+    if places:
+        params = list(params)
+        for place, value in zip(places, values, strict=True):
+            params[place] = value
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [tuple.__new__(row, found) for found in cursor.fetchall()]
 
 
 def _planner_hints(cursor, *, text_search: bool):
@@ -381,6 +442,70 @@ def _kept_matches(text: str, criteria: dict) -> tuple[list[int], bool]:
         kept = (ids[:MATCHES_KEPT], len(ids) <= MATCHES_KEPT)
         cache.set(key, kept, MATCHES_KEPT_SECONDS)
     return kept
+
+
+def _criteria_key(criteria: dict) -> tuple:
+    # What member_search's SQL is made of, besides the words: a chosen row by its primary key.
+    return tuple(sorted((name, value.pk if isinstance(value, Model) else value) for name, value in criteria.items()))
+
+
+def _id_in(ids: list):
+    # One array parameter, whatever the number of ids (pk__in would write a placeholder for each).
+    quote = connection.ops.quote_name
+    column = f"{quote(Member._meta.db_table)}.{quote(Member._meta.pk.column)}"
+    return RawSQL(f"{column} = ANY(%s::bigint[])", (ids,), output_field=BooleanField())
+
+
+# A stored status's members in order (ids), kept in the shared cache as a text search's matches are: under the
+# search version (what they are sorted on: names, number; members added or removed) and, in the entry, the stored
+# statuses' version, which services.standing moves whenever it writes statuses (at once, and again once committed),
+# so kept ids are never read after either changed. The page's rows are then read by id, their status with them.
+STANDING_VERSION_KEY = "members:standing-version"
+STATUS_KEPT = 500
+
+
+def standing_changed() -> None:
+    """Stored statuses were written: kept status ids are not read again (now, and again after the commit, so no
+    search keeps what it read in between under the new version)."""
+    def move():
+        cache.set(scoped_key(STANDING_VERSION_KEY), uuid.uuid4().hex, None)
+
+    move()
+    transaction.on_commit(move)
+
+
+def _kept_by_status(status: str, criteria: dict) -> tuple[list[int], bool]:
+    """The ids of the first STATUS_KEPT members of a stored status, in order, and whether that is all of them."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version FROM members_search_version WHERE id = 1")
+        version = cursor.fetchone()[0]
+    standing_key = scoped_key(STANDING_VERSION_KEY)
+    key = f"mae:member-status:{version}:{status}:{criteria['today'].isoformat()}:{criteria['grace_days']}"
+    kept = cache.get_many([standing_key, key])
+    standing, entry = kept.get(standing_key), kept.get(key)
+    if standing is None:  # never moved, or evicted: a new one, which no entry was kept under
+        cache.add(standing_key, uuid.uuid4().hex, None)
+        standing = cache.get(standing_key)
+    if entry is not None and entry[0] == standing:
+        return entry[1], entry[2]
+    members = member_search(status=status, **criteria).values_list("pk", flat=True)
+    with transaction.atomic(), connection.cursor() as cursor:
+        _planner_hints(cursor, text_search=False)
+        ids = list(members[:STATUS_KEPT + 1])
+    if not transaction.get_connection().in_atomic_block:  # it may have read this transaction's statuses
+        cache.set(key, (standing, ids[:STATUS_KEPT], len(ids) <= STATUS_KEPT), MATCHES_KEPT_SECONDS)
+    return ids[:STATUS_KEPT], len(ids) <= STATUS_KEPT
+
+
+def _page_by_ids(ids: list[int], *, fields, criteria, number: int, per_page: int) -> SearchPage:
+    """The page of `ids` (per_page + 1 of them: the extra one says a next page exists), read by id: SQL compiled
+    once, the ids bound as one array."""
+    if not ids:
+        return SearchPage([], number=number, per_page=per_page)
+    rows = compiled_rows(("member-search-ids", fields, *_criteria_key(criteria)), lambda page_ids: (
+        member_search(**criteria).filter(_id_in(page_ids)).values_list(*fields, named=True)), values=(ids,))
+    found = {row.pk: row for row in rows}
+    return SearchPage([found[pk] for pk in ids if pk in found], number=number, per_page=per_page)
 
 
 def member_search_page(*, page_number, per_page: int = 50, query: str = "", fields: tuple[str, ...] = (),
@@ -407,16 +532,30 @@ def member_search_page(*, page_number, per_page: int = 50, query: str = "", fiel
         ids, complete = _kept_matches(text, criteria)
         if complete or offset + per_page < len(ids):
             page_ids = ids[offset:offset + per_page + 1]
-            members = member_search(**criteria).filter(pk__in=page_ids)
-            if fields:
-                members = members.values_list(*fields, named=True)
             # A page's members by id: no hint needed (too cheap for JIT).
-            found = {row.pk: row for row in members}
+            if fields:
+                return _page_by_ids(page_ids, fields=fields, criteria=criteria, number=number, per_page=per_page)
+            found = {row.pk: row for row in member_search(**criteria).filter(pk__in=page_ids)}
             return SearchPage([found[pk] for pk in page_ids if pk in found], number=number, per_page=per_page)
+    stored_first_pages = not text_search and criteria.get("stored_status") and offset < HINTLESS_OFFSET
+    status = criteria.get("status")
+    if (stored_first_pages and not text and fields and "pk" in fields and status in dict(MEMBER_STATUSES)
+            and offset + per_page < STATUS_KEPT and not any(criteria.get(name) for name in _OTHER_FILTERS[1:])):
+        # A stored status on its own: the order of its members from the cache, then only the page's members
+        # (by id, and still of that status: a member whose status changed since is not shown).
+        ids, complete = _kept_by_status(status, {k: v for k, v in criteria.items() if k != "status"})
+        if complete or offset + per_page < len(ids):
+            return _page_by_ids(ids[offset:offset + per_page + 1], fields=fields, criteria=criteria, number=number,
+                                per_page=per_page)
+    if stored_first_pages and not text and fields:
+        # The pages read most (a status, the filters, or nothing chosen): their SQL compiled once.
+        return compiled_page(("member-search", fields, *_criteria_key(criteria)),
+                             lambda: member_search(**criteria).values_list(*fields, named=True),
+                             page_number=number, per_page=per_page)
     members = member_search(query=query, **criteria)
     if fields:
         members = members.values_list(*fields, named=True)
-    if not text_search and criteria.get("stored_status") and offset < HINTLESS_OFFSET:
+    if stored_first_pages:
         # Statuses read from the stored ones: a first page is estimated far below JIT's threshold (about 20-70 per
         # row read), so it is read without the hints' transaction (three round trips fewer).
         return SearchPage(list(members[offset:offset + per_page + 1]), number=number, per_page=per_page)

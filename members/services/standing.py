@@ -12,6 +12,7 @@ meanwhile queues its member again (its INSERT waits for the DELETE, then inserts
 snapshot without that write is never trusted.
 """
 
+import functools
 import logging
 from datetime import date
 
@@ -20,7 +21,7 @@ from django.db.models import Exists
 from django.utils import timezone
 
 from members.models import Member, MemberStanding, StandingStale, StandingState
-from members.selectors.search import members_with_status
+from members.selectors.search import members_with_status, standing_changed
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,9 @@ def _store(members, *, today: date, grace_days: int) -> int:
         cursor.execute("SELECT set_config('jit', 'off', true)")
         cursor.execute(f"INSERT INTO {table} (member_id, status) SELECT * FROM ({select}) AS computed "
                        f"ON CONFLICT (member_id) DO UPDATE SET status = EXCLUDED.status", params)
-        return cursor.rowcount
+        stored = cursor.rowcount
+    standing_changed()  # the search's kept ids of each status are not read again
+    return stored
 
 
 @transaction.atomic
@@ -63,12 +66,19 @@ def member_standing_refresh_run(*, today: date, grace_days: int | None = None) -
     return {"stored": stored}
 
 
+@functools.cache
+def _state_sql() -> tuple[str, tuple]:
+    # The state and whether any member is queued, in one query: the same every time, compiled once per process.
+    state = StandingState.objects.filter(pk=1).annotate(queued=Exists(StandingStale.objects.all()))
+    return state.order_by().values_list("day", "grace_days", "queued")[:1].query.sql_with_params()
+
+
 def member_standing_ready(*, today: date, grace_days: int) -> bool:
     """May the stored statuses be read for `today`? After working out again those of the members queued since
     (if they are few). False when they are of another day or grace period, or too many are queued."""
-    # The state and whether any member is queued, in one query.
-    state = (StandingState.objects.filter(pk=1).annotate(queued=Exists(StandingStale.objects.all()))
-             .values_list("day", "grace_days", "queued").first())
+    with connection.cursor() as cursor:
+        cursor.execute(*_state_sql())
+        state = cursor.fetchone()
     if state is None or state[:2] != (today, grace_days):
         return False
     if not state[2]:

@@ -1,6 +1,7 @@
 """The roster local leaders and directors see, its CSV export, and a member's page for them."""
 
 import csv
+from html import escape
 
 import rules
 from django.contrib.auth.decorators import login_required
@@ -9,36 +10,47 @@ from django.db.models import Q
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from mae_portal.access import get_visible_or_404
 from mae_portal.audit import client_ip
 from members.forms.roster import RosterFilterForm
-from members.rules import locals_visible_to, members_visible_to
-from members.selectors.search import queryset_page
+from members.rules import locals_in_scope, members_in_scope, members_visible_to, visibility_scope
+from members.selectors.search import compiled_page, compiled_rows, queryset_page
 from members.services.profile import roster_export_audit
+from members.views.field_markup import fields_markup
 
 ROSTER_PAGE_SIZE = 50
 
 
 def _roster(request):
+    """The filter form, and the roster's members as filtered: (form, visibility scope, query, local)."""
     if not rules.has_perm("members.view_roster", request.user):  # the rule alone: no ModelBackend queries
         raise PermissionDenied
-    form = RosterFilterForm(request.GET or None, locals_qs=locals_visible_to(request.user))
-    members = members_visible_to(request.user)
+    scope = visibility_scope(request.user)
+    locals_qs = locals_in_scope(scope)
+    # The scope's locals (pk, name), their SQL compiled once per scope.
+    local_choices = [tuple(row) for row in compiled_rows(("roster-locals", scope),
+                                                         lambda: locals_qs.values_list("pk", "name", named=True))]
+    form = RosterFilterForm(request.GET or None, locals_qs=locals_qs, local_choices=local_choices)
+    query, local = "", None
     if form.is_valid():
-        query = form.cleaned_data["q"].strip()
-        if query:
-            match = Q(legal_last_name__icontains=query) | Q(legal_first_name__icontains=query)
-            match |= Q(preferred_name__icontains=query) | Q(email__icontains=query)
-            if query.isdigit():
-                match |= Q(member_number=int(query))
-            members = members.filter(match)
-        if form.cleaned_data["local"]:
-            members = members.filter(local=form.cleaned_data["local"])
-    return form, members
+        query, local = form.cleaned_data["q"].strip(), form.cleaned_data["local"]
+    return form, scope, query, local
+
+
+def _members(scope, query, local):
+    members = members_in_scope(scope)
+    if query:
+        match = Q(legal_last_name__icontains=query) | Q(legal_first_name__icontains=query)
+        match |= Q(preferred_name__icontains=query) | Q(email__icontains=query)
+        if query.isdigit():
+            match |= Q(member_number=int(query))
+        members = members.filter(match)
+    if local:
+        members = members.filter(local=local)
+    return members
 
 
 # What the roster's table shows of each member, and the roster's rows built from them (see _roster_rows).
@@ -68,14 +80,20 @@ def _roster_rows(rows) -> str:
 @require_GET  # pages that only show something: POST answers 405
 @login_required
 def roster(request):
-    form, members = _roster(request)
+    form, scope, query, local = _roster(request)
     # Not counted: a region's roster is tens of thousands of members, and counting them cost more than the page.
-    page = queryset_page(members.values_list(*ROSTER_ROW_FIELDS, named=True), page_number=request.GET.get("page"),
-                         per_page=ROSTER_PAGE_SIZE)
+    if query:  # words typed: read through the ORM
+        page = queryset_page(_members(scope, query, local).values_list(*ROSTER_ROW_FIELDS, named=True),
+                             page_number=request.GET.get("page"), per_page=ROSTER_PAGE_SIZE)
+    else:  # the roster or one local of it, the pages read most: their SQL compiled once per scope and local
+        page = compiled_page(("roster", scope, local.pk if local else None, ROSTER_ROW_FIELDS),
+                             lambda: _members(scope, query, local).values_list(*ROSTER_ROW_FIELDS, named=True),
+                             page_number=request.GET.get("page"), per_page=ROSTER_PAGE_SIZE)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "members/roster.html", {
-        "form": form, "page": page, "rows": _roster_rows(page), "query": query.urlencode(),
+        "form": form, "fields": fields_markup(form, ("q", "local")), "page": page, "rows": _roster_rows(page),
+        "query": query.urlencode(),
     })
 
 
@@ -109,8 +127,8 @@ def _csv_safe(value):
 @require_GET
 @login_required
 def roster_export(request):
-    form, members = _roster(request)
-    members = members.select_related("local", "employer_district", "worksite", "career_field")
+    form, scope, query, local = _roster(request)
+    members = _members(scope, query, local).select_related("local", "employer_district", "worksite", "career_field")
     count = members.count()
     roster_export_audit(
         actor=request.user, count=count, filters={k: v for k, v in request.GET.items()}, ip=client_ip(request)

@@ -1,8 +1,9 @@
 """The staff member search."""
 
+from html import escape
+
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from members import clock
@@ -12,9 +13,11 @@ from members.forms.staff import (
 from members.models import RenewalPolicy
 from members.selectors.search import MEMBER_STATUSES, SEARCH_ROW_FIELDS, member_search_page, search_filter_choices
 from members.services.standing import member_standing_ready
+from members.views.field_markup import fields_markup
 from members.views.staff.common import membership_staff_required
 
 SEARCH_PAGE_SIZE = 50
+FILTER_FIELDS = ("q", "status", "category", "career_field", "local", "region")
 _NUMBER = 987654321  # stands for the member number in the reversed URL of a member's page
 
 
@@ -60,5 +63,6 @@ def member_search(request):
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "members/staff/search.html", {
-        "form": form, "page": page, "rows": _result_rows(page), "query": query.urlencode(), "searched": bool(query),
+        "form": form, "fields": fields_markup(form, FILTER_FIELDS), "page": page, "rows": _result_rows(page),
+        "query": query.urlencode(), "searched": bool(query),
     })
