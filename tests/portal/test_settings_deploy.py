@@ -114,7 +114,7 @@ def test_production_cookies_and_transport():
     assert values["ACCOUNT_DEFAULT_HTTP_PROTOCOL"] == "https"
     assert values["SECRET_KEY"] == env["SECRET_KEY"]
     assert values["MFA_ENCRYPTION_KEY"] == env["MFA_ENCRYPTION_KEY"] != values["SECRET_KEY"]
-    assert values["STATICFILES_BACKEND"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    assert values["STATICFILES_BACKEND"] == "mae_portal.static_files.StaticFilesStorage"
 
 
 def test_development_cookies_are_plain():
