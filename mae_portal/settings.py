@@ -123,8 +123,12 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # plans it once per connection rather than once per request (the dashboard's member query took 3 ms to plan and
 # under 1 ms to run). Turn it off behind a pooler that cannot keep prepared statements (pgbouncer in transaction
 # mode before 1.21).
+# Its cursor writes a statement's parameters into its text past the protocol's 65,535 (mae_portal/db_cursor.py).
 if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
-    DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=2)
+    from mae_portal.db_cursor import PortalCursor
+
+    DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=2,
+                                                          cursor_factory=PortalCursor)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "members.User"

@@ -18,6 +18,7 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from mae_portal.audit import audit_record
+from mae_portal.db_cursor import unprepared
 from mae_portal.emails import email_renderer, queue_rendered_emails, send_email
 from mae_portal.models import EmailDelivery
 from members import dues
@@ -289,6 +290,12 @@ def _renewal_notices_send_batch(batch: list, *, today: date, policy: RenewalPoli
 
 
 def renewal_notices_run(*, today: date) -> dict:
+    """See _renewal_notices_run; its batches' statements are planned each time (mae_portal.db_cursor.unprepared)."""
+    with unprepared():
+        return _renewal_notices_run(today=today)
+
+
+def _renewal_notices_run(*, today: date) -> dict:
     """Send each active rule's notice to every member whose notice day (term end + offset) fell in the
     last week, who was paid for that term and has not paid for a later one, once per term and rule.
 
@@ -355,6 +362,12 @@ def renewal_notices_run(*, today: date) -> dict:
 
 
 def lapse_notices_run(*, today: date) -> dict:
+    """See _lapse_notices_run; its batches' statements are planned each time (mae_portal.db_cursor.unprepared)."""
+    with unprepared():
+        return _lapse_notices_run(today=today)
+
+
+def _lapse_notices_run(*, today: date) -> dict:
     """Tell each member whose current term has LAPSED today (see dues.term_status), once per term.
 
     Only terms of people who were members count: a renewal, or a term with a payment on it (a
