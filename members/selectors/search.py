@@ -450,7 +450,7 @@ def _criteria_key(criteria: dict) -> tuple:
 
 
 def _id_in(ids: list):
-    # One array parameter, whatever the number of ids (pk__in would write a placeholder for each).
+    # One array parameter, whatever the number of ids (pk__in would bind one parameter per id).
     quote = connection.ops.quote_name
     column = f"{quote(Member._meta.db_table)}.{quote(Member._meta.pk.column)}"
     return RawSQL(f"{column} = ANY(%s::bigint[])", (ids,), output_field=BooleanField())
